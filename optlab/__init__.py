@@ -1,0 +1,1 @@
+"""Optimization Lab: the optimizers behind deep learning, from derivation to live sliders."""

@@ -1,0 +1,1 @@
+"""Live slider panels (the only part of optlab that imports ipywidgets)."""
