@@ -1,0 +1,273 @@
+"""Pictures of optimisation runs (matplotlib only): contours, paths, loss curves and convergence maps.
+
+Every ``plot_*`` function takes ``ax=None`` (meaning the current pyplot axes) and returns the artists it
+made, so a caller can update them in place — the live panels in :mod:`optlab.widgets` do exactly that
+with ``update_trajectory`` / ``update_loss``. ``show_trajectories`` is the one-call picture a lesson cell
+uses: contour with paths on the left, loss curves on a log axis on the right.
+
+Objectives are duck-typed: anything with ``value(theta)`` on θ of shape (..., 2), and optionally
+``window``, ``minima``, ``f_min`` (as in :mod:`optlab.objectives`; data losses from :mod:`optlab.data`
+work too, their window is placed around their minimiser).
+
+Example:
+    >>> from matplotlib.figure import Figure
+    >>> from optlab.objectives import Rosenbrock
+    >>> ax = Figure().add_subplot()
+    >>> contour, minima = plot_contour(Rosenbrock(), ax)
+    >>> path = plot_trajectory([[-1.5, 2.0], [-1.0, 1.0], [0.5, 0.3]], ax)
+    >>> path.line.get_xdata().tolist()
+    [-1.5, -1.0, 0.5]
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+
+__all__ = [
+    "LOSS_FLOOR",
+    "TrajectoryArtists",
+    "objective_window",
+    "loss_gap",
+    "plot_contour",
+    "plot_trajectory",
+    "update_trajectory",
+    "plot_loss",
+    "update_loss",
+    "plot_convergence_map",
+    "show_trajectories",
+]
+
+#: Smallest J − J* a loss curve shows: below it (e.g. exactly at the minimiser) the curve rests on this floor.
+LOSS_FLOOR = 1e-16
+
+
+def _axes(ax):
+    if ax is None:
+        import matplotlib.pyplot as plt  # only when the caller asked for the current pyplot axes
+
+        ax = plt.gca()
+    return ax
+
+
+def _f_min(objective):
+    """J* if the objective has a finite minimum value, else None (e.g. the saddle)."""
+    f_min = getattr(objective, "f_min", None)
+    if f_min is None and hasattr(objective, "minima"):
+        with np.errstate(all="ignore"):
+            f_min = float(np.min(objective.value(np.asarray(objective.minima, dtype=float))))
+    return float(f_min) if f_min is not None and np.isfinite(f_min) else None
+
+
+def objective_window(objective):
+    """The ((xmin, xmax), (ymin, ymax)) to draw: ``objective.window``, else a box around the minimiser."""
+    window = getattr(objective, "window", None)
+    if window is not None:
+        (x0, x1), (y0, y1) = window
+        return (float(x0), float(x1)), (float(y0), float(y1))
+    centre = np.asarray(getattr(objective, "minima", np.zeros((1, 2))), dtype=float).reshape(-1, 2)[0]
+    half = 2.0 + np.abs(centre).max()
+    return (centre[0] - half, centre[0] + half), (centre[1] - half, centre[1] + half)
+
+
+def loss_gap(losses, f_min):
+    """J − J* ready for a log axis: NaN stays NaN (a diverged run stops), values under LOSS_FLOOR rest on it."""
+    losses = np.asarray(losses, dtype=float)
+    if f_min is None:
+        return losses
+    with np.errstate(invalid="ignore"):
+        return np.where(np.isnan(losses), np.nan, np.maximum(losses - f_min, LOSS_FLOOR))
+
+
+def _grid(objective, window, resolution):
+    (x0, x1), (y0, y1) = window
+    x, y = np.linspace(x0, x1, resolution), np.linspace(y0, y1, resolution)
+    xx, yy = np.meshgrid(x, y)
+    with np.errstate(all="ignore"):
+        zz = np.asarray(objective.value(np.stack([xx, yy], axis=-1)), dtype=float)
+    return xx, yy, zz
+
+
+def _levels(zz, f_min, n):
+    finite = zz[np.isfinite(zz)]
+    if f_min is not None:
+        gap = np.maximum(finite - f_min, 0.0)
+        lo = max(np.quantile(gap, 0.005), 1e-3 * np.quantile(gap, 0.5), 1e-12)
+        hi = max(np.quantile(gap, 0.98), lo * 10)
+        return f_min + np.geomspace(lo, hi, n)
+    lo, hi = np.quantile(finite, [0.02, 0.98])
+    return np.linspace(lo, hi if hi > lo else lo + 1.0, n)
+
+
+def plot_contour(objective, ax=None, *, window=None, levels=25, resolution=200, cmap="viridis"):
+    """Contour lines of J over its window, log-spaced in J − J*, with the minimisers marked by white stars.
+
+    Args:
+        objective: the objective (see the module docstring).
+        ax: matplotlib axes; None draws on the current pyplot axes.
+        window: ((xmin, xmax), (ymin, ymax)); default :func:`objective_window`.
+        levels: number of contour levels.
+        resolution: grid points per axis.
+        cmap: colormap of the lines.
+
+    Returns:
+        (contour_set, minima_line): the :class:`~matplotlib.contour.QuadContourSet` and the Line2D of the
+        minimiser markers.
+    """
+    ax = _axes(ax)
+    window = objective_window(objective) if window is None else window
+    xx, yy, zz = _grid(objective, window, resolution)
+    contour = ax.contour(xx, yy, zz, levels=_levels(zz, _f_min(objective), levels), cmap=cmap,
+                         linewidths=0.8, alpha=0.8)
+    minima = np.asarray(getattr(objective, "minima", np.empty((0, 2))), dtype=float).reshape(-1, 2)
+    (minima_line,) = ax.plot(minima[:, 0], minima[:, 1], linestyle="none", marker="*", markersize=14, color="black",
+                             markerfacecolor="white", markeredgecolor="black", zorder=4, label="minimiser")
+    ax.set_xlim(window[0])
+    ax.set_ylim(window[1])
+    ax.set_xlabel(r"$\theta_1$")
+    ax.set_ylabel(r"$\theta_2$")
+    return contour, minima_line
+
+
+class TrajectoryArtists(NamedTuple):
+    """The artists of one drawn path: the polyline, its start marker and its current end marker."""
+
+    line: object
+    start: object
+    end: object
+
+
+def _last_finite(thetas):
+    ok = np.flatnonzero(np.all(np.isfinite(thetas), axis=-1))
+    return thetas[ok[-1]] if ok.size else np.full(2, np.nan)
+
+
+def plot_trajectory(thetas, ax=None, *, color=None, label=None, linewidth=1.6):
+    """The path θ₀, θ₁, … as a line with markers at the start (circle) and the last finite point (square).
+
+    Args:
+        thetas: array (steps + 1, 2); NaN rows (a diverged run) end the drawn path.
+        ax: matplotlib axes; None draws on the current pyplot axes.
+        color, label, linewidth: line style.
+
+    Returns:
+        :class:`TrajectoryArtists` (line, start, end).
+    """
+    ax = _axes(ax)
+    thetas = np.asarray(thetas, dtype=float).reshape(-1, 2)
+    (line,) = ax.plot(thetas[:, 0], thetas[:, 1], color=color, linewidth=linewidth, label=label, zorder=3)
+    color = line.get_color()
+    (start,) = ax.plot(*thetas[0], marker="o", markersize=7, color=color, markeredgecolor="black", zorder=5)
+    (end,) = ax.plot(*_last_finite(thetas), marker="s", markersize=6, color=color, markeredgecolor="black",
+                     zorder=5)
+    return TrajectoryArtists(line, start, end)
+
+
+def update_trajectory(artists, thetas):
+    """Move an existing :class:`TrajectoryArtists` to a new path in place (no new artists)."""
+    thetas = np.asarray(thetas, dtype=float).reshape(-1, 2)
+    artists.line.set_data(thetas[:, 0], thetas[:, 1])
+    artists.start.set_data(thetas[:1, 0], thetas[:1, 1])
+    end = _last_finite(thetas)
+    artists.end.set_data(end[:1], end[1:])
+    return artists
+
+
+def plot_loss(losses, ax=None, *, f_min=0.0, color=None, label=None):
+    """The loss curve J(θₖ) − J* against the step k on a log axis (linear if f_min is None).
+
+    Args:
+        losses: array (steps + 1,); NaN entries (after divergence) are not drawn.
+        ax: matplotlib axes; None draws on the current pyplot axes.
+        f_min: J*, subtracted so that convergence shows as a straight line; None plots J itself.
+        color, label: line style.
+
+    Returns:
+        the Line2D of the curve.
+    """
+    ax = _axes(ax)
+    gap = loss_gap(losses, f_min)
+    (line,) = ax.plot(np.arange(gap.size), gap, color=color, label=label)
+    ax.set_xlabel("step k")
+    if f_min is not None:
+        ax.set_yscale("log")
+        ax.set_ylabel(r"$J(\theta_k) - J^*$")
+    else:
+        ax.set_ylabel(r"$J(\theta_k)$")
+    return line
+
+
+def update_loss(line, losses, f_min=0.0):
+    """Put new losses into an existing loss-curve Line2D in place."""
+    gap = loss_gap(losses, f_min)
+    line.set_data(np.arange(gap.size), gap)
+    return line
+
+
+def plot_convergence_map(alphas, betas, rates, ax=None, *, optimum=None, cmap="magma_r"):
+    """A map of the convergence rate over (α, β), in the style of Goh, "Why Momentum Really Works" (2017).
+
+    Args:
+        alphas: the (n_α,) learning rates α (x axis, evenly spaced).
+        betas: the (n_β,) momentum coefficients β (y axis, evenly spaced).
+        rates: (n_β, n_α) rate per step in [0, 1]; NaN marks a run that diverged (drawn grey).
+        ax: matplotlib axes; None draws on the current pyplot axes.
+        optimum: (α*, β*) to mark with a cross, or None.
+        cmap: colormap of the rate (dark = fast).
+
+    Returns:
+        (image, optimum_marker): the AxesImage and the Line2D of the marker (empty if optimum is None).
+    """
+    import matplotlib
+
+    ax = _axes(ax)
+    alphas, betas = np.asarray(alphas, dtype=float), np.asarray(betas, dtype=float)
+    da, db = (alphas[-1] - alphas[0]) / max(alphas.size - 1, 1), (betas[-1] - betas[0]) / max(betas.size - 1, 1)
+    colormap = matplotlib.colormaps[cmap].with_extremes(bad="0.82")
+    image = ax.imshow(np.ma.masked_invalid(rates), origin="lower", aspect="auto", cmap=colormap, vmin=0.0,
+                      vmax=1.0, interpolation="nearest",
+                      extent=(alphas[0] - da / 2, alphas[-1] + da / 2, betas[0] - db / 2, betas[-1] + db / 2))
+    point = [] if optimum is None else [optimum]
+    (marker,) = ax.plot([p[0] for p in point], [p[1] for p in point], linestyle="none", marker="X",
+                        markersize=11, markerfacecolor="cyan", markeredgecolor="black", zorder=5,
+                        label=r"optimum $(\alpha^*, \beta^*)$")
+    ax.set_xlabel(r"learning rate $\alpha$")
+    ax.set_ylabel(r"momentum $\beta$")
+    return image, marker
+
+
+def show_trajectories(objective, trajectories, *, labels=None, figsize=(10, 4)):
+    """One picture of runs on an objective: contour and paths (left), loss curves on a log axis (right).
+
+    Args:
+        objective: the objective the runs minimised.
+        trajectories: a :class:`optlab.run.Trajectory` (or an array of θ of shape (steps + 1, 2)), a list of
+            them, or a dict label -> trajectory.
+        labels: names for a list of trajectories (legend).
+        figsize: figure size in inches.
+
+    Returns:
+        the pyplot Figure (shown inline when it is the cell's last expression or by ``plt.show()``).
+    """
+    import matplotlib.pyplot as plt
+
+    if isinstance(trajectories, dict):
+        labels, trajectories = list(trajectories), list(trajectories.values())
+    elif not isinstance(trajectories, (list, tuple)):
+        trajectories = [trajectories]
+    labels = labels or [None] * len(trajectories)
+    fig, (ax_path, ax_loss) = plt.subplots(1, 2, figsize=figsize, layout="constrained")
+    plot_contour(objective, ax_path)
+    f_min = _f_min(objective)
+    for traj, label in zip(trajectories, labels):
+        thetas = np.asarray(getattr(traj, "thetas", traj), dtype=float)
+        artists = plot_trajectory(thetas, ax_path, label=label)
+        losses = getattr(traj, "losses", None)
+        if losses is None:
+            with np.errstate(all="ignore"):
+                losses = objective.value(thetas)
+        plot_loss(losses, ax_loss, f_min=f_min, color=artists.line.get_color(), label=label)
+    if any(labels):
+        ax_loss.legend(loc="upper right")
+    return fig
