@@ -187,8 +187,9 @@ class Rosenbrock(Objective):
         out = np.empty(theta.shape)
         np.multiply(br, 2.0, out=out[..., 1])
         np.multiply(x, out[..., 1], out=out[..., 0])  # 2b r x
-        out[..., 0] -= s
-        out[..., 0] *= 2.0  # 2 (2 b r x − (a − x)) = −2 (a − x) − 4 b x r
+        out[..., 0] += s
+        out[..., 0] *= -2.0  # −2 (a − x) − 4 b x r
+        out[..., 0] += 0.0  # turns −0.0 at the minimum into 0.0
         return s * s + br * r, out
 
     def __repr__(self) -> str:
