@@ -1,0 +1,140 @@
+"""Write reference trajectories of torch.optim (float64) for tests/test_conformance.py.
+
+Development tool only: torch is never a requirement of the course. Run it from the repository root::
+
+    python tools/make_reference.py          # needs torch (this machine: pip install torch==2.13.0)
+
+It writes tests/data/reference_trajectories.npz (θ and ∇J at every step of every case) and
+tests/data/reference_settings.json (the optimizer, its torch arguments and the objective of each
+case, plus the torch version). The objectives are defined here with torch autograd, independently of
+optlab.objectives; tests/test_conformance.py re-implements them in numpy.
+
+Objectives (all float64):
+    rosenbrock   J = (a − x)² + b (y − x²)², a = 1, b = 100, from (−1.2, 1)
+    quadratic    J = ½ (λ1 z1² + λ2 z2²), z = R(φ)ᵀ(θ − c), λ = (1, 20), φ = π/6, c = (1, −0.5)
+    lstsq        J = 1/(2n) Σ (xᵢᵀθ − yᵢ)² on n = 8 seeded examples in d = 3
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import pathlib
+import sys
+
+import numpy as np
+
+STEPS = 100
+OUT = pathlib.Path(__file__).resolve().parents[1] / "tests" / "data"
+
+
+# ----------------------------------------------------------------------------- objectives
+def lstsq_data():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(8, 3))
+    y = X @ np.array([1.0, -2.0, 0.5]) + 0.1 * rng.normal(size=8)
+    return X, y
+
+
+def objectives(torch):
+    """name -> (J(θ) as a torch function, θ0, base learning rate ~ 1/L for the gradient-descent family)."""
+    a, b = 1.0, 100.0
+    lam1, lam2, phi, c = 1.0, 20.0, math.pi / 6, (1.0, -0.5)
+    cs, sn = math.cos(phi), math.sin(phi)
+    X, y = lstsq_data()
+    Xt, yt = torch.tensor(X), torch.tensor(y)
+    L = float(np.linalg.eigvalsh(X.T @ X / len(y)).max())
+
+    def rosenbrock(th):
+        x, y_ = th[0], th[1]
+        return (a - x) ** 2 + b * (y_ - x**2) ** 2
+
+    def quadratic(th):
+        r1, r2 = th[0] - c[0], th[1] - c[1]
+        z1 = cs * r1 + sn * r2
+        z2 = -sn * r1 + cs * r2
+        return 0.5 * (lam1 * z1**2 + lam2 * z2**2)
+
+    def lstsq(th):
+        res = Xt @ th - yt
+        return 0.5 * torch.mean(res**2)
+
+    return {
+        "rosenbrock": (rosenbrock, [-1.2, 1.0], 5e-4),
+        "quadratic": (quadratic, [-2.0, 1.5], 1.0 / lam2),
+        "lstsq": (lstsq, [0.5, -0.5, 0.25], 1.0 / L),
+    }
+
+
+# ----------------------------------------------------------------------------- optimizer settings
+# "lr_mult" (gradient-descent family) multiplies the objective's base learning rate; adaptive methods
+# take an absolute lr, since their steps are measured in parameter units.
+SETTINGS = {
+    "SGD": [dict(lr_mult=1.0), dict(lr_mult=0.3)],
+    "SGD_momentum": [dict(lr_mult=0.5, momentum=0.9), dict(lr_mult=0.2, momentum=0.5)],
+    "SGD_nesterov": [dict(lr_mult=0.5, momentum=0.9, nesterov=True), dict(lr_mult=0.2, momentum=0.7, nesterov=True)],
+    "Adagrad": [dict(lr=0.1, eps=1e-10), dict(lr=0.5, eps=1e-6)],
+    "RMSprop": [dict(lr=1e-2, alpha=0.99, eps=1e-8), dict(lr=3e-3, alpha=0.9, eps=1e-6)],
+    "Adam": [dict(lr=1e-2, betas=(0.9, 0.999), eps=1e-8), dict(lr=5e-2, betas=(0.8, 0.99), eps=1e-6),
+             dict(lr=1e-3, betas=(0.0, 0.999), eps=1e-8)],
+    "AdamW": [dict(lr=1e-2, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2),
+              dict(lr=5e-2, betas=(0.9, 0.99), eps=1e-8, weight_decay=0.1)],
+}
+
+
+def torch_optimizer(torch, kind, param, setting, base_lr):
+    kw = dict(setting)
+    if "lr_mult" in kw:
+        kw["lr"] = kw.pop("lr_mult") * base_lr
+    cls = {"SGD": torch.optim.SGD, "SGD_momentum": torch.optim.SGD, "SGD_nesterov": torch.optim.SGD,
+           "Adagrad": torch.optim.Adagrad, "RMSprop": torch.optim.RMSprop, "Adam": torch.optim.Adam,
+           "AdamW": torch.optim.AdamW}[kind]
+    # The single-tensor code path (the CPU default) and no amsgrad: the algorithms COURSE.md teaches.
+    extra = {"foreach": False}
+    if kind in ("Adam", "AdamW"):
+        extra["amsgrad"] = False
+    return cls([param], **kw, **extra), kw
+
+
+def trajectory(torch, fn, theta0, opt_factory):
+    """θ_0 … θ_STEPS (torch's parameter) and the gradient used at each step."""
+    param = torch.tensor(theta0, dtype=torch.float64, requires_grad=True)
+    opt, kw = opt_factory(param)
+    thetas, grads = [param.detach().clone().numpy()], []
+    for _ in range(STEPS):
+        opt.zero_grad()
+        fn(param).backward()
+        grads.append(param.grad.detach().clone().numpy())
+        opt.step()
+        thetas.append(param.detach().clone().numpy())
+    return np.array(thetas), np.array(grads), kw
+
+
+def main() -> int:
+    import torch
+
+    torch.set_default_dtype(torch.float64)
+    arrays, cases = {}, []
+    X, y = lstsq_data()
+    arrays["lstsq/X"], arrays["lstsq/y"] = X, y
+    for obj_name, (fn, theta0, base_lr) in objectives(torch).items():
+        for kind, settings in SETTINGS.items():
+            for i, setting in enumerate(settings):
+                key = f"{kind}/{i}/{obj_name}"
+                thetas, grads, kw = trajectory(
+                    torch, fn, theta0, lambda p: torch_optimizer(torch, kind, p, setting, base_lr))
+                if not (np.isfinite(thetas).all() and np.abs(thetas).max() < 1e3):
+                    raise SystemExit(f"{key} diverged; pick gentler settings")
+                arrays[key + "/theta"], arrays[key + "/grad"] = thetas, grads
+                cases.append(dict(key=key, optimizer=kind, objective=obj_name, torch_kwargs=kw, theta0=theta0))
+    OUT.mkdir(parents=True, exist_ok=True)
+    np.savez_compressed(OUT / "reference_trajectories.npz", **arrays)
+    meta = dict(torch_version=torch.__version__, steps=STEPS, dtype="float64",
+                generated_by="tools/make_reference.py", cases=cases)
+    (OUT / "reference_settings.json").write_text(json.dumps(meta, indent=1) + "\n")
+    print(f"wrote {len(cases)} cases to {OUT}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
