@@ -1,0 +1,288 @@
+"""Building blocks of the live panels: controls with exact readouts, and a Panel that redraws safely and fast.
+
+Every panel in :mod:`optlab.widgets` (and H7's ``training_panel``) is made of the same three pieces:
+
+* :class:`~optlab._render.FastFigure` — one Agg figure; register moving artists with ``animate``, call
+  ``invalidate`` after changing anything static, ``render()`` gives PNG bytes (blitted, ≈10 ms).
+* :class:`Control` — one slider/dropdown/checkbox plus an HTML readout that shows the exact value used.
+  Build them with the factories :func:`log_control` (α, ε: log scale), :func:`one_minus_log_control`
+  (β2: a log slider on 1 − β2, read out as β2), :func:`linear_control` (β, β1, λ, noise),
+  :func:`int_control`, :func:`choice_control` and :func:`toggle_control`, or by name with
+  :func:`hyperparameter_control` (``"lr"``, ``"beta"``, ``"beta1"``, ``"beta2"``, ``"eps"``, ``"weight_decay"``,
+  ``"bias_correction"``). ``control.value`` is the real value (e.g. β2, not log10(1 − β2)); setting it
+  moves the slider.
+* :class:`Panel` — an ``ipywidgets.VBox`` holding the picture (an ``Image`` widget), the controls and a
+  status line. Subclass it and implement ``update()``: read ``self.values()``, compute, update artists in
+  place. :meth:`Panel.redraw` runs ``update`` with numpy warnings silenced and any warning or exception
+  caught and *shown in the status line* (the picture keeps its last state), then renders. Every control
+  change calls ``redraw``; group programmatic changes in ``with panel.hold():`` to redraw once.
+
+A minimal panel::
+
+    class MyPanel(Panel):
+        def __init__(self):
+            ff = FastFigure(figsize=(4, 3))
+            ax = ff.figure.add_subplot()
+            (self.line,) = ax.plot([], [])
+            ff.animate(self.line)
+            super().__init__(ff, [log_control("lr", "α", 0.1, -3, 0)], title="My panel")
+
+        def update(self):
+            lr = self.values()["lr"]
+            self.line.set_data([0, 1], [0, lr])
+
+The picture is set at construction, so a panel executed headless (nbval, nbclient) already holds it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import html
+import math
+import traceback
+import warnings
+
+import ipywidgets as widgets
+import numpy as np
+
+__all__ = [
+    "Control",
+    "Panel",
+    "fmt",
+    "log_control",
+    "one_minus_log_control",
+    "linear_control",
+    "int_control",
+    "choice_control",
+    "toggle_control",
+    "hyperparameter_control",
+    "HYPERPARAMETERS",
+]
+
+
+def fmt(x) -> str:
+    """The shortest text that gives back exactly the float ``x`` (``1e-08`` -> ``1e-8``, ``0.999`` stays)."""
+    if isinstance(x, (bool, np.bool_)):
+        return "on" if x else "off"
+    if isinstance(x, (int, np.integer)):
+        return str(int(x))
+    if isinstance(x, str):
+        return x
+    text = repr(float(x))
+    if "e" in text:
+        mantissa, exponent = text.split("e")
+        mantissa = mantissa[:-2] if mantissa.endswith(".0") else mantissa
+        text = f"{mantissa}e{int(exponent)}"
+    elif text.endswith(".0"):
+        text = text[:-2]
+    return text
+
+
+def _snap(x: float, digits: int = 3) -> float:
+    """Round to ``digits`` significant digits, so a log slider's value reads exactly (0.00112, not 0.0011220…)."""
+    return float(f"{x:.{digits}g}")
+
+
+class Control:
+    """A widget for one setting and a readout of its exact value.
+
+    Args:
+        name: the keyword the value is passed as (``"lr"``, ``"beta1"``, …).
+        symbol: how the readout names it (``"α"``, ``"β1"``, …).
+        widget: the ipywidgets control (slider, dropdown, checkbox).
+        to_value: widget value -> real value (default: identity).
+        from_value: real value -> widget value (default: identity).
+        describe: real value -> readout text (default ``"symbol = value"``).
+
+    Attributes:
+        readout: an ``ipywidgets.HTML`` with CSS class ``optlab-readout`` showing the value in use.
+        box: widget and readout side by side, ready to lay out.
+    """
+
+    def __init__(self, name, symbol, widget, *, to_value=None, from_value=None, describe=None):
+        self.name, self.symbol, self.widget = name, symbol, widget
+        self._to = to_value or (lambda w: w)
+        self._from = from_value or (lambda v: v)
+        self._describe = describe or (lambda v: f"{symbol} = {fmt(v)}")
+        self.readout = widgets.HTML(layout=widgets.Layout(min_width="11em"))
+        self.readout.add_class("optlab-readout")
+        self.readout.add_class(f"optlab-readout-{name}")
+        widget.add_class(f"optlab-control-{name}")
+        self.box = widgets.HBox([widget, self.readout], layout=widgets.Layout(align_items="center"))
+        self.refresh_readout()
+        widget.observe(lambda change: self.refresh_readout(), names="value")
+
+    @property
+    def value(self):
+        """The real value in use (β2 itself for a 1 − β2 slider, the snapped α for a log slider)."""
+        return self._to(self.widget.value)
+
+    @value.setter
+    def value(self, value):
+        self.widget.value = self._from(value)
+
+    def refresh_readout(self):
+        self.readout.value = html.escape(self._describe(self.value))
+
+    def __repr__(self):
+        return f"Control({self.name}={fmt(self.value)})"
+
+
+_SLIDER_STYLE = dict(continuous_update=True, readout=False, layout=widgets.Layout(width="260px"),
+                     style={"description_width": "3.5em"})
+
+
+def log_control(name, symbol, value, min_exp, max_exp, step=0.05):
+    """A log-scale slider for a positive value in [10^min_exp, 10^max_exp] (α, ε), snapped to 3 digits."""
+    value = min(max(float(value), 10.0 ** min_exp), 10.0 ** max_exp)
+    slider = widgets.FloatLogSlider(value=value, base=10, min=min_exp, max=max_exp, step=step,
+                                    description=symbol, **_SLIDER_STYLE)
+    return Control(name, symbol, slider, to_value=_snap)
+
+
+def one_minus_log_control(name, symbol, value, min_exp, max_exp, step=0.1):
+    """A slider on log10(1 − value), for decay rates close to 1 (β2); the readout shows the value itself."""
+    gap = min(max(1.0 - float(value), 10.0 ** min_exp), 10.0 ** max_exp)
+
+    def to_value(exponent):
+        return 1.0 - _snap(10.0 ** exponent)
+
+    def from_value(v):
+        return math.log10(max(1.0 - float(v), 10.0 ** min_exp))
+
+    def describe(v):
+        return f"{symbol} = {fmt(v)}   (1 − {symbol} = {fmt(_snap(1.0 - v))})"
+
+    slider = widgets.FloatSlider(value=math.log10(gap), min=min_exp, max=max_exp, step=step,
+                                 description=f"1−{symbol}", **_SLIDER_STYLE)
+    return Control(name, symbol, slider, to_value=to_value, from_value=from_value, describe=describe)
+
+
+def linear_control(name, symbol, value, lo, hi, step):
+    """A linear slider on [lo, hi] (β, β1, λ, noise); values are rounded to the step's decimals."""
+    decimals = max(0, -math.floor(math.log10(step)) + 2)
+    slider = widgets.FloatSlider(value=float(value), min=lo, max=hi, step=step, description=symbol,
+                                 **_SLIDER_STYLE)
+    return Control(name, symbol, slider, to_value=lambda w: round(float(w), decimals))
+
+
+def int_control(name, symbol, value, options):
+    """A slider over the given integers (e.g. batch sizes 1, 2, 4, …)."""
+    options = [int(o) for o in options]
+    value = min(options, key=lambda o: abs(o - int(value)))
+    slider = widgets.SelectionSlider(options=options, value=value, description=symbol,
+                                     **{**_SLIDER_STYLE, "readout": False})
+    return Control(name, symbol, slider)
+
+
+def choice_control(name, symbol, value, options):
+    """A dropdown; ``options`` is a list of values or of (label, value) pairs."""
+    dropdown = widgets.Dropdown(options=options, value=value, description=symbol,
+                                layout=widgets.Layout(width="260px"), style={"description_width": "3.5em"})
+    labels = {v: l for l, v in dropdown.options} if options and isinstance(options[0], tuple) else {}
+    return Control(name, symbol, dropdown, describe=lambda v: f"{symbol}: {labels.get(v, v)}")
+
+
+def toggle_control(name, symbol, value, description=None):
+    """A checkbox for a flag (bias correction)."""
+    box = widgets.Checkbox(value=bool(value), description=description or symbol, indent=False,
+                           layout=widgets.Layout(width="260px"))
+    return Control(name, symbol, box, to_value=bool)
+
+
+#: name -> (factory, symbol, range args) for the optimizers' hyperparameters.
+HYPERPARAMETERS = {
+    "lr": (log_control, "α", (-5.0, 1.0, 0.05)),
+    "beta": (linear_control, "β", (0.0, 0.995, 0.005)),
+    "beta1": (linear_control, "β1", (0.0, 0.99, 0.01)),
+    "beta2": (one_minus_log_control, "β2", (-6.0, -0.3, 0.1)),
+    "eps": (log_control, "ε", (-12.0, 0.0, 0.25)),
+    "weight_decay": (linear_control, "λ", (0.0, 1.0, 0.01)),
+    "bias_correction": (toggle_control, "bias correction", ()),
+}
+
+
+def hyperparameter_control(name, value):
+    """The standard control for an optimizer hyperparameter by its keyword (see :data:`HYPERPARAMETERS`)."""
+    factory, symbol, args = HYPERPARAMETERS[name]
+    return factory(name, symbol, value, *args)
+
+
+class Panel(widgets.VBox):
+    """A live panel: picture, controls and a status line; subclasses implement :meth:`update`.
+
+    Args:
+        fast_figure: the :class:`~optlab._render.FastFigure` to show.
+        controls: list of :class:`Control`; each change redraws the panel.
+        title: optional heading shown above the picture.
+        columns: how many controls per row.
+        extra: more widgets to show under the controls (e.g. a Play button or an HTML table).
+
+    Attributes:
+        controls: dict name -> Control.
+        image: the ``ipywidgets.Image`` holding the PNG.
+        status: ``ipywidgets.HTML`` where errors and warnings raised during a redraw are shown.
+        redraws: number of completed redraws; errors: number of failed ones.
+    """
+
+    def __init__(self, fast_figure, controls, *, title=None, columns=2, extra=()):
+        self.fast_figure = fast_figure
+        self.controls = {c.name: c for c in controls}
+        self.image = widgets.Image(format="png")
+        self.image.add_class("optlab-picture")
+        self.status = widgets.HTML()
+        self.status.add_class("optlab-status")
+        self.redraws = 0
+        self.errors = 0
+        self._held = 0
+        grid = widgets.GridBox([c.box for c in controls], layout=widgets.Layout(
+            grid_template_columns=" ".join(["auto"] * columns), grid_gap="2px 16px"))
+        children = ([widgets.HTML(f"<b>{html.escape(title)}</b>")] if title else []) + [self.image, grid]
+        super().__init__(children + list(extra) + [self.status])
+        self.add_class("optlab-panel")
+        for control in controls:
+            control.widget.observe(self._on_change, names="value")
+        self.redraw()
+
+    def values(self) -> dict:
+        """name -> real value of every control."""
+        return {name: c.value for name, c in self.controls.items()}
+
+    def update(self):
+        """Compute and update the artists for the current control values (subclasses override)."""
+        raise NotImplementedError
+
+    def _on_change(self, change):
+        if not self._held:
+            self.redraw()
+
+    @contextlib.contextmanager
+    def hold(self):
+        """Change several controls and redraw once at the end."""
+        self._held += 1
+        try:
+            yield self
+        finally:
+            self._held -= 1
+        if not self._held:
+            self.redraw()
+
+    def redraw(self):
+        """Update and render; an exception or warning is shown in ``status``, never raised into the kernel."""
+        try:
+            with warnings.catch_warnings(record=True) as caught, np.errstate(all="ignore"):
+                warnings.simplefilter("always")
+                self.update()
+                png = self.fast_figure.render()
+            self.image.value = png
+        except Exception as exc:  # a panel must never break the notebook; show what happened instead
+            self.errors += 1
+            detail = html.escape("".join(traceback.format_exception_only(type(exc), exc)).strip())
+            self.status.value = f"<span style='color:#b00020'>could not redraw: {detail}</span>"
+            return
+        self.redraws += 1
+        if caught:
+            text = "; ".join(html.escape(f"{w.category.__name__}: {w.message}") for w in caught[:3])
+            self.status.value = f"<span style='color:#8a6d00'>warning during redraw: {text}</span>"
+        else:
+            self.status.value = ""

@@ -1,0 +1,278 @@
+"""The path panel behind trajectory_panel, comparison_panel, sgd_panel and schedule_panel.
+
+One figure: contour of the objective with each run's path (start circle, last point square, minimiser
+star) on the left, the loss curves J(θₖ) − J* on a log axis on the right, and optionally the learning-rate
+multiplier of a schedule. A slider move runs the optimizers with :func:`optlab.run.run` and moves the
+existing artists; only a change of objective, κ or of the loss-axis decades redraws the background.
+"""
+
+from __future__ import annotations
+
+import inspect
+import math
+
+import numpy as np
+
+from .. import plotting
+from .._render import FastFigure
+from ..objectives import get_objective
+from ..optimizers import OPTIMIZERS, make_optimizer
+from ..run import run
+from ._base import Panel, choice_control, hyperparameter_control, linear_control, log_control
+
+__all__ = ["PathsPanel", "optimizer_hyperparameters", "suggested_lr"]
+
+_ADAPTIVE = {"adagrad", "rmsprop", "adam", "adamw"}
+# Learning rates that give an instructive first picture in ~200 steps on each 2-D objective.
+_LR = {
+    False: {"quadratic": 0.05, "rotated_quadratic": 0.05, "rosenbrock": 1e-3, "saddle": 0.1, "himmelblau": 0.01,
+            "beale": 1e-3, "least_squares": 0.1},
+    True: {"quadratic": 0.1, "rotated_quadratic": 0.1, "rosenbrock": 0.02, "saddle": 0.05, "himmelblau": 0.1,
+           "beale": 0.05, "least_squares": 0.1},
+}
+_COLORS = ["#d62728", "#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b", "#e377c2"]
+
+
+def _key(name) -> str:
+    return str(name).lower().replace("-", "").replace("_", "")
+
+
+def optimizer_hyperparameters(name) -> dict:
+    """keyword -> default (None if it has none) of an optimizer's hyperparameters, in signature order."""
+    params = inspect.signature(OPTIMIZERS[_key(name)].__init__).parameters
+    return {k: (None if p.default is p.empty else p.default) for k, p in params.items() if k != "self"}
+
+
+def suggested_lr(optimizer, objective) -> float:
+    """A learning rate α that makes a good first picture for this optimizer on this objective."""
+    return _LR[_key(optimizer) in _ADAPTIVE].get(getattr(objective, "name", ""), 0.01)
+
+
+def _clip_to_view(thetas, window):
+    """Cut a path after its first point far outside the window: it is drawn until it leaves the picture."""
+    (x0, x1), (y0, y1) = window
+    w, h = x1 - x0, y1 - y0
+    with np.errstate(invalid="ignore"):
+        out = ~((thetas[:, 0] > x0 - 3 * w) & (thetas[:, 0] < x1 + 3 * w)
+                & (thetas[:, 1] > y0 - 3 * h) & (thetas[:, 1] < y1 + 3 * h))
+    first = np.flatnonzero(out)
+    return thetas if first.size == 0 else thetas[: first[0] + 1]
+
+
+class PathsPanel(Panel):
+    """Runs of one or more optimizers on one objective, with shared controls.
+
+    Args:
+        optimizers: optimizer names, one run each.
+        objective: name or objective object.
+        steps: number of steps per run.
+        theta0: start point; default ``objective.start``.
+        objectives: names for an objective dropdown (None: no dropdown).
+        kappa_slider: add a κ slider (quadratic objectives).
+        extra_controls: more :class:`~optlab.widgets._base.Control` s whose values go to ``run`` as keywords
+            (``noise``, ``batch_size``) or to ``make_schedule``.
+        make_schedule: values -> schedule callable or None; draws a third axes with α·schedule(t).
+        start_controls: add sliders for the start point.
+        title: heading.
+        hyperparams: initial hyperparameter values (shared by every optimizer that takes them).
+    """
+
+    def __init__(self, optimizers, objective, *, steps=200, theta0=None, objectives=None, kappa_slider=False,
+                 extra_controls=(), make_schedule=None, start_controls=True, title=None, **hyperparams):
+        self.optimizers = [_key(o) for o in optimizers]
+        for name in self.optimizers:
+            if name not in OPTIMIZERS:
+                raise ValueError(f"optimizer must be one of {', '.join(OPTIMIZERS)} (got {name!r})")
+        self.steps = int(steps)
+        self._base_objective = get_objective(objective)
+        self._objective = self._drawn_name = None
+        self._make_schedule = make_schedule
+        self._theta0 = None if theta0 is None else np.asarray(theta0, dtype=float)
+        self._accepts = {name: optimizer_hyperparameters(name) for name in self.optimizers}
+        known = {k for params in self._accepts.values() for k in params}
+        unknown = set(hyperparams) - known
+        if unknown:
+            raise ValueError(f"{', '.join(self.optimizers)} take the hyperparameters {', '.join(sorted(known))} "
+                             f"(got unknown {', '.join(sorted(unknown))})")
+        controls = self._hyper_controls(hyperparams)
+        if objectives:
+            names = list(dict.fromkeys([getattr(self._base_objective, "name", "objective")] + list(objectives)))
+            controls.append(choice_control("objective", "J", names[0], names))
+        if kappa_slider:
+            controls.append(log_control("kappa", "κ", getattr(self._base_objective, "kappa", 10.0), 0.0, 3.0, 0.05))
+        controls.extend(extra_controls)
+        if start_controls:
+            window = plotting.objective_window(self._base_objective)
+            start = self._theta0 if self._theta0 is not None else self._base_objective.start
+            for i, sym in enumerate(("θ0₁", "θ0₂")):
+                lo, hi = window[i]
+                controls.append(linear_control(f"theta0_{i + 1}", sym, float(np.clip(start[i], lo, hi)), lo, hi,
+                                               (hi - lo) / 100))
+        self._build_figure()
+        super().__init__(self.fast_figure, controls, title=title)
+
+    # ----------------------------------------------------------------------------------- set-up
+    def _hyper_controls(self, given):
+        values = {}
+        for name, params in self._accepts.items():
+            for key, default in params.items():
+                if key in given:
+                    values.setdefault(key, given[key])
+                elif key == "lr":
+                    values.setdefault(key, suggested_lr(name, self._base_objective))
+                else:
+                    values.setdefault(key, default)
+        return [hyperparameter_control(k, v) for k, v in values.items()]
+
+    def _build_figure(self):
+        has_schedule = self._make_schedule is not None
+        ff = FastFigure(figsize=(10.5 if has_schedule else 8.4, 3.5), dpi=86, layout="constrained")
+        ratios = [1.1, 1.0, 0.8] if has_schedule else [1.1, 1.0]
+        axes = ff.figure.subplots(1, len(ratios), width_ratios=ratios)
+        self.ax_path, self.ax_loss = axes[0], axes[1]
+        self.ax_path.set_box_aspect(None)
+        self._contour = None
+        self.paths, self.loss_lines, self.messages = [], [], []
+        for i, name in enumerate(self.optimizers):
+            color = _COLORS[i % len(_COLORS)]
+            label = OPTIMIZERS[name].name
+            self.paths.append(plotting.plot_trajectory(np.zeros((1, 2)), self.ax_path, color=color, label=label))
+            (line,) = self.ax_loss.plot([], [], color=color, label=label)
+            self.loss_lines.append(line)
+            self.messages.append(self.ax_path.text(
+                0.02, 0.97 - 0.085 * i, "", transform=self.ax_path.transAxes, va="top", fontsize=9, color=color,
+                bbox=dict(boxstyle="round,pad=0.2", facecolor="white", alpha=0.85, edgecolor="none")))
+            ff.animate(*self.paths[-1], line, self.messages[-1])
+        self.ax_loss.set_xlim(0, self.steps)
+        self.ax_loss.set_xlabel("step k")
+        if len(self.optimizers) > 1:
+            self.ax_loss.legend(loc="lower left", fontsize=8)
+        self._loss_limits = None
+        self.ax_lr = None
+        if has_schedule:
+            self.ax_lr = axes[2]
+            (self.lr_line,) = self.ax_lr.plot([], [], color="black")
+            self.ax_lr.set_xlim(0, self.steps)
+            self.ax_lr.set_xlabel("step t")
+            self.ax_lr.set_ylim(0, 1.08)
+            self.ax_lr.set_title(r"schedule $\alpha_t / \alpha$", fontsize=10)
+            ff.animate(self.lr_line)
+        self.fast_figure = ff
+
+    def _current_objective(self, values):
+        name = values.get("objective")
+        kappa = values.get("kappa")
+        key = (name, kappa)
+        if self._objective is None or key != self._objective_key:
+            base = self._base_objective
+            if name is not None and name != getattr(base, "name", None):
+                base = get_objective(name)
+            if kappa is not None and hasattr(base, "kappa"):
+                base = type(base)(kappa=kappa, angle=base.angle, lam_min=base.lam_min)
+            self._objective, self._objective_key = base, key
+            self._draw_objective(base)
+        return self._objective
+
+    def _draw_objective(self, objective):
+        if self._contour is not None:
+            for artist in self._contour:
+                artist.remove()
+        self._contour = plotting.plot_contour(objective, self.ax_path, levels=20, resolution=160)
+        self._window = plotting.objective_window(objective)
+        self._f_min = plotting._f_min(objective)
+        self.ax_path.set_title(getattr(objective, "name", "objective").replace("_", " "), fontsize=10)
+        self.ax_loss.set_yscale("log" if self._f_min is not None else "linear")
+        self.ax_loss.set_ylabel(r"$J(\theta_k) - J^*$" if self._f_min is not None else r"$J(\theta_k)$")
+        self._loss_limits = None
+        self.fast_figure.invalidate()
+        name = getattr(objective, "name", None)
+        if self._drawn_name is not None and name != self._drawn_name and "theta0_1" in self.controls:
+            self._reset_start(objective)
+        self._drawn_name = name
+
+    def _reset_start(self, objective):
+        """A new objective brings its own window and default start: move the start sliders (no redraw)."""
+        window = plotting.objective_window(objective)
+        self._held += 1
+        try:
+            for i in range(2):
+                slider = self.controls[f"theta0_{i + 1}"].widget
+                lo, hi = window[i]
+                if lo > slider.max:  # set the bounds in an order in which min never exceeds max
+                    slider.max, slider.min = hi, lo
+                else:
+                    slider.min, slider.max = lo, hi
+                slider.step = (hi - lo) / 100
+                slider.value = float(np.clip(objective.start[i], lo, hi))
+        finally:
+            self._held -= 1
+
+    # ----------------------------------------------------------------------------------- per move
+    def _start(self, values):
+        if "theta0_1" in values:
+            return np.array([values["theta0_1"], values["theta0_2"]])
+        return self._theta0 if self._theta0 is not None else np.asarray(self._objective.start, dtype=float)
+
+    def _run_kwargs(self, values):
+        kwargs = {}
+        if values.get("noise"):
+            kwargs["noise"] = values["noise"]
+        if values.get("batch_size") and hasattr(self._objective, "n") and values["batch_size"] < self._objective.n:
+            kwargs["batch_size"] = values["batch_size"]
+        if self._make_schedule is not None:
+            kwargs["schedule"] = self._make_schedule(values)
+        return kwargs
+
+    def update(self):
+        values = self.values()
+        objective = self._current_objective(values)
+        theta0 = self._start(values)
+        kwargs = self._run_kwargs(values)
+        self.trajectories = []
+        for name, path, line, text in zip(self.optimizers, self.paths, self.loss_lines, self.messages):
+            hp = {k: values[k] for k in self._accepts[name]}
+            traj = run(make_optimizer(name, **hp), objective, theta0, self.steps, **kwargs)
+            self.trajectories.append(traj)
+            plotting.update_trajectory(path, _clip_to_view(np.asarray(traj.thetas), self._window))
+            plotting.update_loss(line, traj.losses, self._f_min)
+            prefix = f"{OPTIMIZERS[name].name}: " if len(self.optimizers) > 1 else ""
+            text.set_text(prefix + self._message(traj))
+        self._fit_loss_axis()
+        if self.ax_lr is not None:
+            self._draw_schedule(kwargs.get("schedule"))
+
+    def _message(self, traj):
+        k = int(np.asarray(traj.diverged_at))
+        if k >= 0:
+            return f"diverged at step {k}"
+        gap = traj.losses[-1] - self._f_min if self._f_min is not None else traj.losses[-1]
+        what = "J − J*" if self._f_min is not None else "J"
+        return f"{what} = {gap:.3g} after {traj.steps} steps"
+
+    def _fit_loss_axis(self):
+        """Snap the loss axis to whole decades; keep it while the curves fit, so most moves only blit."""
+        data = np.concatenate([line.get_ydata() for line in self.loss_lines])
+        data = data[np.isfinite(data)]
+        if data.size == 0:
+            return
+        if self._f_min is not None:
+            lo = 10.0 ** math.floor(math.log10(max(data.min(), plotting.LOSS_FLOOR)))
+            hi = 10.0 ** math.ceil(math.log10(max(data.max(), plotting.LOSS_FLOOR)) + 1e-9)
+            old = self._loss_limits
+            if old is not None and old[0] <= lo and hi <= old[1] and old[0] * 1e3 >= lo and old[1] <= hi * 1e3:
+                return
+            new = (lo / 10 if lo > plotting.LOSS_FLOOR else lo, hi * 10)
+        else:
+            lo, hi = float(data.min()), float(data.max())
+            pad = 0.05 * (hi - lo) + 1e-12
+            old = self._loss_limits
+            if old is not None and old[0] <= lo and hi <= old[1] and (old[1] - old[0]) <= 3 * (hi - lo + 2 * pad):
+                return
+            new = (lo - pad, hi + pad)
+        self._loss_limits = new
+        self.ax_loss.set_ylim(*new)
+        self.fast_figure.invalidate()
+
+    def _draw_schedule(self, schedule):
+        t = np.arange(1, self.steps + 1)
+        self.lr_line.set_data(t, np.ones(t.shape) if schedule is None else np.broadcast_to(schedule(t), t.shape))

@@ -1,0 +1,113 @@
+"""trajectory_panel, comparison_panel, sgd_panel and schedule_panel: paths and loss curves under sliders."""
+
+from __future__ import annotations
+
+from .. import schedules
+from ..data import LeastSquares, make_linear_regression
+from ._base import choice_control, int_control, linear_control
+from ._paths import PathsPanel
+
+__all__ = ["trajectory_panel", "comparison_panel", "sgd_panel", "schedule_panel"]
+
+
+def _noise_control(value=0.0):
+    return linear_control("noise", "σ", value, 0.0, 5.0, 0.05)
+
+
+def trajectory_panel(optimizer="gd", objective="quadratic", *, steps=200, theta0=None, objectives=None,
+                     kappa_slider=False, noise=None, **hyperparams):
+    """A live picture of one optimizer's path and loss curve, with a slider for each hyperparameter.
+
+    Sliders for exactly the optimizer's hyperparameters: the learning rate α (log scale), β (momentum),
+    β1, β2 (a log slider on 1 − β2, read out as β2), ε (log scale), λ (AdamW) and a bias-correction
+    toggle (Adam); the start point θ0; optionally an objective dropdown, κ for the quadratic and gradient
+    noise σ. The readouts show the exact values in use. A run that diverges is drawn until it leaves the
+    picture, with "diverged at step k".
+
+    Args:
+        optimizer: "gd", "sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam" or "adamw".
+        objective: a name from :data:`optlab.objectives.OBJECTIVES` or an objective object.
+        steps: steps per run.
+        theta0: start point (default: the objective's ``start``).
+        objectives: names offered in a dropdown, e.g. ``["rosenbrock", "saddle", "beale"]``.
+        kappa_slider: add a slider for the condition number κ (quadratic objectives).
+        noise: if given, add a slider for the std σ of Gaussian noise added to each gradient, starting here.
+        **hyperparams: initial values, e.g. ``lr=0.05, beta1=0.9``.
+
+    Returns:
+        the panel (an ``ipywidgets.VBox``); show it as the cell's last expression.
+
+    Example:
+        >>> panel = trajectory_panel("adam", "rosenbrock", lr=0.05)
+        >>> panel.controls["beta1"].value = 0.5   # the picture is redrawn
+        >>> panel.controls["beta1"].readout.value
+        'β1 = 0.5'
+    """
+    extra = [] if noise is None else [_noise_control(noise)]
+    return PathsPanel([optimizer], objective, steps=steps, theta0=theta0, objectives=objectives,
+                      kappa_slider=kappa_slider, extra_controls=extra, **hyperparams)
+
+
+def comparison_panel(optimizers=("gd", "momentum", "adam"), objective="rosenbrock", *, steps=200, theta0=None,
+                     objectives=None, kappa_slider=False, **hyperparams):
+    """Several optimizers on one objective from one start, under shared sliders (one α for all, …).
+
+    Each optimizer takes the hyperparameters it has; a slider shared by several (α) moves all of them.
+    Arguments as for :func:`trajectory_panel`; ``optimizers`` is a sequence of names.
+    """
+    return PathsPanel(list(optimizers), objective, steps=steps, theta0=theta0, objectives=objectives,
+                      kappa_slider=kappa_slider, **hyperparams)
+
+
+def sgd_panel(*, steps=200, n=200, noise=0.0, batch_size=8, decay=0.0, lr=0.1, seed=0):
+    """SGD on a 2-D least-squares problem (lesson 02): α, batch size |B|, gradient noise σ and decay.
+
+    The data are ``optlab.data.make_linear_regression(n, d=2, seed=seed)``; each step uses a mini-batch of
+    |B| examples drawn by the seeded generator (|B| = n is full-batch gradient descent). With decay > 0
+    the learning rate follows α/(1 + decay·t) (Robbins–Monro, :func:`optlab.schedules.inverse_time`).
+
+    Returns:
+        the panel; show it as the cell's last expression.
+    """
+    X, y, _ = make_linear_regression(n=n, d=2, seed=seed)
+    sizes = sorted({min(2 ** i, n) for i in range(n.bit_length() + 1)} | {n})
+    controls = [int_control("batch_size", "|B|", batch_size, sizes), _noise_control(noise),
+                linear_control("decay", "decay", decay, 0.0, 1.0, 0.01)]
+
+    def make_schedule(values):
+        return schedules.inverse_time(values["decay"]) if values["decay"] > 0 else None
+
+    return PathsPanel(["sgd"], LeastSquares(X, y), steps=steps, extra_controls=controls,
+                      make_schedule=make_schedule, lr=lr, title="SGD on least squares")
+
+
+_SCHEDULES = ["constant", "step decay", "exponential", "cosine", "warm-up + cosine", "inverse time"]
+
+
+def _schedule(name, steps):
+    if name == "step decay":
+        return schedules.step_decay(max(steps // 4, 1), 0.5)
+    if name == "exponential":
+        return schedules.exponential(0.98)
+    if name == "cosine":
+        return schedules.cosine(steps)
+    if name == "warm-up + cosine":
+        return schedules.linear_warmup(max(steps // 10, 1), after=schedules.cosine(steps))
+    if name == "inverse time":
+        return schedules.inverse_time(0.05)
+    return None
+
+
+def schedule_panel(optimizer="adamw", objective="rosenbrock", *, steps=200, schedule="constant", theta0=None,
+                   **hyperparams):
+    """Lesson 06: an optimizer (AdamW by default) with α, weight decay λ and a learning-rate schedule.
+
+    The third plot shows the schedule's multiplier αₜ/α over the run. Schedules: constant, step decay
+    (halve every steps/4), exponential (γ = 0.98), cosine, warm-up (steps/10) + cosine, inverse time.
+
+    Returns:
+        the panel; show it as the cell's last expression.
+    """
+    control = choice_control("schedule", "α_t", schedule, _SCHEDULES)
+    return PathsPanel([optimizer], objective, steps=steps, theta0=theta0, extra_controls=[control],
+                      make_schedule=lambda values: _schedule(values["schedule"], steps), **hyperparams)
