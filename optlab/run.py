@@ -9,7 +9,7 @@ Example:
     >>> traj.thetas.shape, traj.losses.shape
     ((101, 5, 2), (101, 5))
     >>> run(Adam(lr=0.05), "quadratic", [3.0, 1.0], steps=300).message
-    'converged: J = 2.3e-15 after 300 steps'
+    'converged: J = 1.4e-13 after 300 steps'
 
 A run *diverges* at step k when θ_k or J(θ_k) is not finite or |θ_k| > ``bound``: from step k on it is
 frozen, its ``thetas``/``losses``/``grad_norms`` are NaN (so plots stop there) and ``diverged_at`` holds
