@@ -17,6 +17,7 @@ __all__ = [
     "unit_interval",
     "nonnegative",
     "finite_array",
+    "real_array",
     "same_shape",
     "positive_int",
     "broadcastable",
@@ -98,6 +99,11 @@ def finite_array(name: str, a) -> np.ndarray:
     if not ok.all():
         raise ValueError(f"{name} must contain only finite numbers (got {_first_bad(arr, ok)})")
     return arr
+
+
+def real_array(name: str, a) -> np.ndarray:
+    """Return ``a`` as a float64 array; non-finite values are allowed (a diverging run's θ)."""
+    return np.asarray(_as_float(name, a), dtype=np.float64)
 
 
 def same_shape(name_a: str, a, name_b: str, b) -> np.ndarray:

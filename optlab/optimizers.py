@@ -28,7 +28,7 @@ from typing import NamedTuple
 import numpy as np
 
 from . import rules
-from ._validate import nonnegative, positive, same_shape, unit_interval
+from ._validate import nonnegative, positive, real_array, same_shape, unit_interval
 
 __all__ = [
     "Optimizer", "GD", "SGD", "Momentum", "Nesterov", "AdaGrad", "RMSProp", "Adam", "AdamW",
@@ -101,7 +101,7 @@ class Optimizer:
         return type(self)(**{**self.hyperparams, **changes})
 
     def _theta(self, theta) -> np.ndarray:
-        theta = np.asarray(theta, dtype=np.float64)
+        theta = real_array("theta", theta)
         if theta.ndim == 0:
             raise ValueError(f"theta must have shape (..., d) (got a scalar {float(theta)!r})")
         runs = theta.shape[:-1]
@@ -125,7 +125,7 @@ class Optimizer:
         Returns ``(theta, state)``, new arrays and a new state; nothing is mutated.
         """
         theta = self._theta(theta)
-        grad = same_shape("theta", theta, "grad", grad)
+        grad = same_shape("theta", theta, "grad", real_array("grad", grad))
         for field, arr in zip(state._fields, state):
             if field != "t":
                 same_shape("theta", theta, f"state.{field}", arr)

@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._validate import broadcastable, finite_array, nonnegative, positive, positive_int, same_shape, unit_interval
+from ._validate import (broadcastable, finite_array, nonnegative, positive, positive_int, real_array, same_shape,
+                        unit_interval)
 
 __all__ = [
     "gd_step",
@@ -36,7 +37,7 @@ _QUIET = dict(over="ignore", invalid="ignore", divide="ignore", under="ignore")
 
 # --------------------------------------------------------------------------- argument checks
 def _theta_grad(theta, grad):
-    theta = np.asarray(theta, dtype=np.float64)
+    theta = real_array("theta", theta)
     grad = finite_array("grad", grad)
     same_shape("theta", theta, "grad", grad)
     return theta, grad
