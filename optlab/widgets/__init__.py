@@ -1,6 +1,44 @@
-"""Live slider panels (the only part of optlab that imports ipywidgets)."""
+"""Live slider panels (the only part of optlab that imports ipywidgets).
 
-from ._base import Control, Panel
+Panels a lesson opens in one line (each returns a widget; show it as the cell's last expression):
+
+* ``trajectory_panel(optimizer="gd", objective="quadratic", *, steps=200, theta0=None, objectives=None,
+  kappa_slider=False, noise=None, **hyperparams)`` — path, start, minimiser and loss curve; a slider per
+  hyperparameter. (Addition to the contract: ``noise=σ`` adds a gradient-noise slider.)
+* ``sgd_panel(*, steps=200, n=200, noise=0.0, batch_size=8, decay=0.0, lr=0.1, seed=0)`` — lesson 02.
+* ``step_panel(optimizer="adam", objective="rosenbrock", *, steps=50, theta0=None, **hyperparams)`` — Play.
+* ``comparison_panel(optimizers=("gd", "momentum", "adam"), objective="rosenbrock", *, steps=200, theta0=None,
+  objectives=None, kappa_slider=False, **hyperparams)`` — shared sliders.
+* ``sweep_panel(*, kappa=10.0, noise=0.0, resolution=100, steps=100)`` — live (α, β) map, optimum marked.
+* ``schedule_panel(optimizer="adamw", objective="rosenbrock", *, steps=200, schedule="constant", theta0=None,
+  **hyperparams)`` — lesson 06.
+
+Every panel has ``.controls`` (name -> :class:`Control`; ``control.value`` is the real value, settable),
+``.image`` (the PNG), ``.status`` (errors/warnings of a redraw are shown there, never raised) and
+``.redraws``. The building blocks for new panels (``Panel``, ``Control``, the control factories and
+``optlab._render.FastFigure``) are documented in :mod:`optlab.widgets._base`.
+"""
+
+from ._base import (Control, Panel, choice_control, hyperparameter_control, int_control, linear_control,
+                    log_control, one_minus_log_control, toggle_control)
+from .step import step_panel
+from .sweep import sweep_panel
 from .trajectory import comparison_panel, schedule_panel, sgd_panel, trajectory_panel
 
-__all__ = ["trajectory_panel", "sgd_panel", "comparison_panel", "schedule_panel", "Panel", "Control"]
+__all__ = [
+    "trajectory_panel",
+    "sgd_panel",
+    "step_panel",
+    "comparison_panel",
+    "sweep_panel",
+    "schedule_panel",
+    "Panel",
+    "Control",
+    "log_control",
+    "one_minus_log_control",
+    "linear_control",
+    "int_control",
+    "choice_control",
+    "toggle_control",
+    "hyperparameter_control",
+]

@@ -1,0 +1,181 @@
+"""step_panel: replay a run step by step (Play button) and read g, the update and the optimizer state."""
+
+from __future__ import annotations
+
+import html
+
+import ipywidgets as widgets
+import numpy as np
+
+from .. import plotting
+from .._render import FastFigure
+from ..objectives import get_objective
+from ..optimizers import OPTIMIZERS, make_optimizer
+from ..run import run
+from ._base import Control, Panel, fmt, hyperparameter_control
+from ._paths import _clip_to_view, _key, optimizer_hyperparameters, suggested_lr
+
+__all__ = ["step_panel", "StepPanel"]
+
+_SYMBOLS = {"m": "m", "v": "v", "s": "s", "velocity": "v (velocity)"}
+
+
+def _num(x) -> str:
+    return "nan" if not np.isfinite(x) else f"{x:.4g}"
+
+
+class StepPanel(Panel):
+    """See :func:`step_panel`."""
+
+    def __init__(self, optimizer, objective, *, steps, theta0, **hyperparams):
+        self.name = _key(optimizer)
+        if self.name not in OPTIMIZERS:
+            raise ValueError(f"optimizer must be one of {', '.join(OPTIMIZERS)} (got {optimizer!r})")
+        self.objective = get_objective(objective)
+        self.steps = int(steps)
+        self.theta0 = np.asarray(self.objective.start if theta0 is None else theta0, dtype=float)
+        params = optimizer_hyperparameters(self.name)
+        params["lr"] = hyperparams.pop("lr", suggested_lr(self.name, self.objective))
+        params.update(hyperparams)
+        controls = [hyperparameter_control(k, v) for k, v in params.items()]
+        slider = widgets.IntSlider(value=1, min=1, max=self.steps, description="step", readout=False,
+                                   layout=widgets.Layout(width="260px"), style={"description_width": "3.5em"})
+        controls.append(Control("step", "step", slider, describe=lambda k: f"step t = {k} of {self.steps}"))
+        self.play = widgets.Play(value=1, min=1, max=self.steps, interval=250, description="Play")
+        widgets.jslink((self.play, "value"), (slider, "value"))
+        self.table = widgets.HTML()
+        self.table.add_class("optlab-step-table")
+        self._cache_key = None
+        self._build_figure()
+        super().__init__(self.fast_figure, controls, extra=[self.play, self.table],
+                         title=f"{OPTIMIZERS[self.name].name}, one step at a time")
+
+    def _build_figure(self):
+        ff = FastFigure(figsize=(8.4, 3.5), dpi=86, layout="constrained")
+        self.ax_path, self.ax_step = ff.figure.subplots(1, 2, width_ratios=[1.1, 1.0])
+        plotting.plot_contour(self.objective, self.ax_path, levels=20, resolution=160)
+        self._window = plotting.objective_window(self.objective)
+        self.path = plotting.plot_trajectory(np.zeros((1, 2)), self.ax_path, color="0.35", linewidth=1.0)
+        self.path.end.set_visible(False)  # the red dot marks θ at step t instead
+        (self.point,) = self.ax_path.plot([], [], "o", color="#d62728", markeredgecolor="black", zorder=6)
+        arrow = dict(arrowstyle="-|>", linewidth=2, mutation_scale=14)
+        self.grad_arrow = self.ax_path.annotate("", (0, 0), (0, 0), zorder=7,
+                                                arrowprops=dict(arrow, color="#1f77b4"))
+        self.update_arrow = self.ax_path.annotate("", (0, 0), (0, 0), zorder=8,
+                                                  arrowprops=dict(arrow, color="#d62728"))
+        self.message = self.ax_path.text(0.02, 0.97, "", transform=self.ax_path.transAxes, va="top", fontsize=9,
+                                         bbox=dict(boxstyle="round,pad=0.2", facecolor="white", alpha=0.85,
+                                                   edgecolor="none"))
+        self.ax_path.plot([], [], color="#1f77b4", label="−g direction")
+        self.ax_path.plot([], [], color="#d62728", label="update Δθ")
+        self.ax_path.legend(loc="lower right", fontsize=8)
+        (self.step_norm,) = self.ax_step.plot([], [], color="#d62728", label="|Δθ| (the update)")
+        (self.gd_norm,) = self.ax_step.plot([], [], color="#1f77b4", linestyle=":", label="α|g| (what GD would do)")
+        self.eff = [self.ax_step.plot([], [], color=c, linestyle="--", linewidth=1, label=f"α/(√v̂+ε) on θ{i}")[0]
+                    for i, c in ((1, "#2ca02c"), (2, "#9467bd"))]
+        self.cursor = self.ax_step.axvline(1, color="black", linewidth=0.8)
+        shown = [self.step_norm, self.gd_norm] + (self.eff if self.name in ("adagrad", "rmsprop", "adam", "adamw")
+                                                  else [])
+        self.ax_step.legend(handles=shown, fontsize=7, loc="lower left")
+        self.ax_step.set_yscale("log")
+        self.ax_step.set_xlim(0.5, self.steps + 0.5)
+        self.ax_step.set_xlabel("step t")
+        self.ax_step.set_title("step sizes", fontsize=10)
+        ff.animate(*self.path, self.point, self.grad_arrow, self.update_arrow, self.message, self.step_norm,
+                   self.gd_norm, *self.eff, self.cursor)
+        self._limits = None
+        self.fast_figure = ff
+
+    # --------------------------------------------------------------------------------------------
+    def _compute(self, hp):
+        traj = run(make_optimizer(self.name, **hp), self.objective, self.theta0, self.steps, record_state=True)
+        self.traj = traj
+        lr = hp["lr"]
+        t = np.arange(1, self.steps + 1)
+        self.hats = {}
+        second = None  # what the step divides by, squared: v̂ (Adam, RMSProp) or s (AdaGrad)
+        if "m" in traj.states:
+            bc = hp.get("bias_correction", True)
+            self.hats["m̂"] = traj.states["m"][1:] / ((1 - hp["beta1"] ** t)[:, None] if bc else 1.0)
+        if "v" in traj.states:
+            bc = hp.get("bias_correction", "m" in traj.states)
+            second = self.hats["v̂"] = traj.states["v"][1:] / ((1 - hp["beta2"] ** t)[:, None] if bc else 1.0)
+        elif "s" in traj.states:
+            second = traj.states["s"][1:]
+        eff = None if second is None else lr / (np.sqrt(second) + hp["eps"])
+        if eff is not None:
+            self.hats["α/(√v̂+ε)" if "v" in traj.states else "α/(√s+ε)"] = eff
+        plotting.update_trajectory(self.path, _clip_to_view(np.asarray(traj.thetas), self._window))
+        self.step_norm.set_data(t, np.linalg.norm(traj.updates, axis=-1))
+        self.gd_norm.set_data(t, lr * np.linalg.norm(traj.grads, axis=-1))
+        for i, line in enumerate(self.eff):
+            line.set_visible(eff is not None)
+            if eff is not None:
+                line.set_data(t, eff[:, i])
+        k = int(traj.diverged_at)
+        self.message.set_text(f"diverged at step {k}" if k >= 0 else "")
+        self.message.set_color("#b00020")
+        self._fit_axis([self.step_norm, self.gd_norm] + (self.eff if eff is not None else []))
+
+    def _fit_axis(self, lines):
+        data = np.concatenate([line.get_ydata() for line in lines])
+        data = data[np.isfinite(data) & (data > 0)]
+        limits = (1e-3, 1.0) if data.size == 0 else (
+            10.0 ** np.floor(np.log10(data.min())), 10.0 ** np.ceil(np.log10(data.max()) + 1e-9))
+        if limits != self._limits:
+            self._limits = limits
+            self.ax_step.set_ylim(*limits)
+            self.fast_figure.invalidate()
+
+    def update(self):
+        values = self.values()
+        k = values.pop("step")
+        key = tuple(sorted(values.items()))
+        if key != self._cache_key:
+            self._compute(values)
+            self._cache_key = key
+        traj = self.traj
+        theta, update, g = traj.thetas[k - 1], traj.updates[k - 1], traj.grads[k - 1]
+        self.point.set_data(theta[:1], theta[1:])
+        span = min(np.ptp(self._window[0]), np.ptp(self._window[1]))
+        norm = np.linalg.norm(g)
+        direction = -g / norm * 0.15 * span if norm > 0 else np.zeros(2)
+        self.grad_arrow.xy, self.grad_arrow.xyann = theta + direction, theta
+        self.update_arrow.xy, self.update_arrow.xyann = theta + update, theta
+        for arrow in (self.grad_arrow, self.update_arrow):
+            arrow.set_visible(bool(np.all(np.isfinite(arrow.xy))))
+        self.cursor.set_xdata([k, k])
+        self._write_table(k, g, update)
+
+    def _write_table(self, k, g, update):
+        rows = [("g = ∇J(θ)" if self.name != "nesterov" else "g = ∇J(θ + βv)", g), ("update Δθ", update)]
+        for field, arr in self.traj.states.items():
+            if field != "t":
+                rows.append((_SYMBOLS.get(field, field), arr[k]))
+        rows += [(name, arr[k - 1]) for name, arr in self.hats.items()]
+        cells = "".join(f"<tr><td>{html.escape(name)}</td><td>{_num(a[0])}</td><td>{_num(a[1])}</td></tr>"
+                        for name, a in rows)
+        self.table.value = (f"<table style='font-family:monospace'><tr><th>step t = {fmt(k)}</th><th>θ₁</th>"
+                            f"<th>θ₂</th></tr>{cells}</table>")
+
+
+def step_panel(optimizer="adam", objective="rosenbrock", *, steps=50, theta0=None, **hyperparams):
+    """Replay a run one step at a time: at step t the gradient g, the update Δθ and the optimizer's state.
+
+    The Play button (or the step slider) moves through the run; the left picture shows θ at step t, the
+    direction −g and the update actually taken; the right one the size of every update next to α|g| (what
+    gradient descent would do) and, for Adam/RMSProp/AdaGrad, the effective step α/(√v̂ + ε) per coordinate.
+    The table lists g, Δθ and the state (for Adam m, v, m̂, v̂ and α/(√v̂ + ε)). Toggle bias correction and
+    watch the first steps: without it m̂ = m and v̂ = v are biased towards 0.
+
+    Args:
+        optimizer: optimizer name (default "adam").
+        objective: objective name or object (default "rosenbrock").
+        steps: run length (the step slider's range).
+        theta0: start point (default: the objective's ``start``).
+        **hyperparams: initial hyperparameter values.
+
+    Returns:
+        the panel; show it as the cell's last expression.
+    """
+    return StepPanel(optimizer, objective, steps=steps, theta0=theta0, **hyperparams)

@@ -1,0 +1,132 @@
+"""sweep_panel: a live map of momentum's convergence rate over (α, β), after Goh, "Why Momentum Really Works".
+
+The quadratic has eigenvalues λmin = 1/κ and λmax = 1, so the map's axes never move: α ∈ (0, 4)
+(momentum converges for α < 2(1 + β)/λmax) and β ∈ [0, 1). One batched :func:`optlab.run.run` of
+``resolution²`` momentum runs gives the map; a κ or noise move recomputes it and blits only the image.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from .. import plotting
+from .._render import FastFigure
+from ..objectives import Quadratic
+from ..optimizers import Momentum
+from ..run import run
+from ._base import Panel, fmt, linear_control, log_control
+
+__all__ = ["sweep_panel", "SweepPanel", "momentum_optimum", "convergence_rates"]
+
+
+def momentum_optimum(lam_min, lam_max):
+    """The optimal (α*, β*) of momentum on a quadratic: ((2/(√λmax + √λmin))², ((√κ − 1)/(√κ + 1))²)."""
+    root_kappa = math.sqrt(lam_max / lam_min)
+    return (2.0 / (math.sqrt(lam_max) + math.sqrt(lam_min))) ** 2, ((root_kappa - 1) / (root_kappa + 1)) ** 2
+
+
+def convergence_rates(traj, tail=10):
+    """Per-step rate of a batch of runs: (mean J over the last ``tail`` steps / J(θ₀))^(1/(2·steps)).
+
+    Each run's rate lies in [0, 1) when it converges (smaller is faster; J shrinks like rate²ᵏ on a quadratic),
+    is clipped to 1 when it makes no progress and is NaN when it diverged.
+    """
+    with np.errstate(all="ignore"):
+        rate = np.minimum(_loss_ratio(traj, tail) ** (1.0 / (2 * traj.steps)), 1.0)
+    return np.where(np.asarray(traj.diverged_at) >= 0, np.nan, rate)
+
+
+def _loss_ratio(traj, tail):
+    losses = np.asarray(traj.losses)
+    with np.errstate(all="ignore"):
+        return np.mean(losses[-tail:], axis=0) / losses[0]
+
+
+class SweepPanel(Panel):
+    """See :func:`sweep_panel`."""
+
+    def __init__(self, *, kappa, noise, resolution, steps):
+        self.resolution, self.steps = int(resolution), int(steps)
+        cells = (np.arange(self.resolution) + 0.5) / self.resolution
+        self.alphas, self.betas = 4.0 * cells, cells
+        self._grid = np.meshgrid(self.alphas, self.betas)
+        self._theta0 = np.broadcast_to(np.array([1.0, 1.0]), (self.resolution, self.resolution, 2))
+        ff = FastFigure(figsize=(6.2, 4.2), dpi=86, layout="constrained")
+        ax = ff.figure.add_subplot()
+        self.map, self.marker = plotting.plot_convergence_map(
+            self.alphas, self.betas, np.full((self.resolution, self.resolution), np.nan), ax, optimum=(1.0, 0.5),
+            cmap="viridis")
+        self.colorbar = ff.figure.colorbar(self.map, ax=ax)
+        (self.best,) = ax.plot([], [], linestyle="none", marker="o", markersize=8, markerfacecolor="white",
+                               markeredgecolor="black", zorder=5, label="best cell of this map")
+        ax.legend(loc="lower right", fontsize=8)
+        self._noisy = None
+        self.label = ax.text(0.02, 0.97, "", transform=ax.transAxes, va="top", fontsize=9,
+                             bbox=dict(boxstyle="round,pad=0.2", facecolor="white", alpha=0.85, edgecolor="none"))
+        ax.set_title(r"momentum on a quadratic, $\lambda_{max} = 1$, grey = diverged", fontsize=10)
+        ff.animate(self.map, self.marker, self.best, self.label)
+        self.fast_figure = ff
+        controls = [log_control("kappa", "κ", kappa, 0.0, 3.0, 0.05), linear_control("noise", "σ", noise, 0.0, 1.0, 0.01)]
+        super().__init__(ff, controls, title="(α, β) convergence map")
+
+    def update(self):
+        kappa, noise = self.values()["kappa"], self.values()["noise"]
+        objective = Quadratic(kappa=kappa, lam_min=1.0 / kappa)
+        alphas, betas = self._grid
+        traj = run(Momentum(lr=alphas, beta=betas), objective, self._theta0, self.steps, noise=noise)
+        self._set_mode(noise > 0)
+        if noise > 0:
+            # Noise stops every run at a noise floor: a rate would read ≈1 everywhere, the floor itself tells more.
+            with np.errstate(all="ignore"):
+                self.values_shown = np.where(np.asarray(traj.diverged_at) >= 0, np.nan,
+                                             np.log10(_loss_ratio(traj, tail=max(self.steps // 5, 1))))
+        else:
+            self.values_shown = convergence_rates(traj)
+        self.map.set_data(np.ma.masked_invalid(self.values_shown))
+        alpha_star, beta_star = momentum_optimum(objective.lam_min, objective.lam_max)
+        self.optimum = (alpha_star, beta_star)
+        self.marker.set_data([alpha_star], [beta_star])
+        if np.all(np.isnan(self.values_shown)):
+            self.best.set_data([], [])
+        else:
+            row, col = np.unravel_index(np.nanargmin(self.values_shown), self.values_shown.shape)
+            self.best.set_data([self.alphas[col]], [self.betas[row]])
+        best = (math.sqrt(kappa) - 1) / (math.sqrt(kappa) + 1)
+        self.label.set_text(f"κ = {fmt(kappa)}: α* = {alpha_star:.4g}, β* = {beta_star:.4g}, "
+                            f"rate (√κ−1)/(√κ+1) = {best:.4g}")
+
+    def _set_mode(self, noisy):
+        if noisy == self._noisy:
+            return
+        self._noisy = noisy
+        if noisy:
+            self.map.set_clim(-8.0, 0.0)
+            self.colorbar.set_label(r"$\log_{10}$ (J over the last steps / J($\theta_0$))")
+        else:
+            self.map.set_clim(0.0, 1.0)
+            self.colorbar.set_label("rate per step (smaller is faster)")
+        self.fast_figure.invalidate()
+
+
+def sweep_panel(*, kappa=10.0, noise=0.0, resolution=100, steps=100):
+    """A live (α, β) map of momentum's convergence rate on a quadratic, with κ and gradient-noise sliders.
+
+    Each pixel is one run of momentum (v ← βv − αg; θ ← θ + v) for ``steps`` steps on the quadratic with
+    eigenvalues 1/κ and 1; its colour is the rate per step, grey where the run diverged. The cross marks the
+    optimum α* = (2/(√λmax + √λmin))², β* = ((√κ − 1)/(√κ + 1))²; the white dot the best cell of the map.
+    With noise σ > 0 every gradient gets Gaussian noise of std σ, no run converges to the minimiser, and the
+    map shows instead how far the loss fell (log10 of J over the last steps / J(θ₀)): large α and β, fast
+    without noise, now leave the largest noise floor.
+
+    Args:
+        kappa: initial condition number κ (slider from 1 to 1000).
+        noise: initial gradient-noise std σ (slider from 0 to 1).
+        resolution: pixels per axis (one run each).
+        steps: steps per run.
+
+    Returns:
+        the panel; show it as the cell's last expression.
+    """
+    return SweepPanel(kappa=kappa, noise=noise, resolution=resolution, steps=steps)
