@@ -177,7 +177,8 @@ def momentum_step(theta, grad, velocity, lr, beta):
     """
     theta, grad = _theta_grad(theta, grad)
     velocity = _state("velocity", velocity, theta)
-    return _momentum(theta, grad, velocity, _hyper(positive, "lr", lr, theta), _hyper(unit_interval, "beta", beta, theta))
+    lr, beta = _hyper(positive, "lr", lr, theta), _hyper(unit_interval, "beta", beta, theta)
+    return _momentum(theta, grad, velocity, lr, beta)
 
 
 def framework_momentum_step(theta, grad, buf, lr, beta):
@@ -210,7 +211,8 @@ def framework_momentum_step(theta, grad, buf, lr, beta):
     """
     theta, grad = _theta_grad(theta, grad)
     buf = _state("buf", buf, theta)
-    return _framework_momentum(theta, grad, buf, _hyper(positive, "lr", lr, theta), _hyper(unit_interval, "beta", beta, theta))
+    lr, beta = _hyper(positive, "lr", lr, theta), _hyper(unit_interval, "beta", beta, theta)
+    return _framework_momentum(theta, grad, buf, lr, beta)
 
 
 def nesterov_step(theta, grad, velocity, lr, beta):

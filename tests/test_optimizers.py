@@ -231,3 +231,10 @@ def test_repr_and_replace():
     changed = optimizer.replace(lr=0.02)
     assert changed.hyperparams["lr"] == 0.02 and optimizer.hyperparams["lr"] == 0.01
     assert changed.hyperparams["weight_decay"] == 0.1
+
+
+def test_docstring_examples_run():
+    import doctest
+
+    result = doctest.testmod(O, optionflags=doctest.NORMALIZE_WHITESPACE)
+    assert result.attempted >= 2 and result.failed == 0

@@ -237,7 +237,8 @@ def test_bad_hyperparameters_raise_a_value_error_naming_them(name, arg, bad):
         fn(**call)
     message = str(info.value)
     assert "got" in message  # says what it received ...
-    assert any(s in message for s in ("must be", "must have", "must broadcast", "must contain"))  # ... and what is allowed
+    # ... and what is allowed
+    assert any(s in message for s in ("must be", "must have", "must broadcast", "must contain"))
 
 
 @pytest.mark.parametrize("name", ALL_RULES)
@@ -255,7 +256,8 @@ def test_mismatched_shapes_are_rejected(name):
     for arg in [a for a in call if a in ("grad", "velocity", "buf", "s", "m", "v")]:
         bad = dict(call)
         bad[arg] = np.ones(3)
-        with pytest.raises(ValueError, match=rf"^{arg} must have the same shape as theta \(2, 2\) \(got shape \(3,\)\)"):
+        expected = rf"^{arg} must have the same shape as theta \(2, 2\) \(got shape \(3,\)\)"
+        with pytest.raises(ValueError, match=expected):
             fn(**bad)
 
 
@@ -273,3 +275,10 @@ def test_every_public_rule_has_the_documented_parts():
         doc = getattr(rules, name).__doc__
         for part in ("Args:", "Returns:", "Example:", "lesson", "leftarrow"):
             assert part in doc, f"{name} docstring lacks {part!r}"
+
+
+def test_docstring_examples_run():
+    import doctest
+
+    result = doctest.testmod(rules, optionflags=doctest.NORMALIZE_WHITESPACE)
+    assert result.attempted >= 8 and result.failed == 0

@@ -73,7 +73,8 @@ def test_decays_never_increase(every, factor, total):
 
 
 @pytest.mark.parametrize("make,arg", [
-    (lambda: step_decay(0, 0.5), "every"), (lambda: step_decay(2, 0.0), "factor"), (lambda: step_decay(2, 1.5), "factor"),
+    (lambda: step_decay(0, 0.5), "every"), (lambda: step_decay(2, 0.0), "factor"),
+    (lambda: step_decay(2, 1.5), "factor"),
     (lambda: exponential(0.0), "gamma"), (lambda: exponential(1.1), "gamma"), (lambda: cosine(0), "total_steps"),
     (lambda: cosine(10, final=-0.1), "final"), (lambda: cosine(10, final=2.0), "final"),
     (lambda: linear_warmup(0), "warmup_steps"), (lambda: linear_warmup(3, after=0.5), "after"),
@@ -91,3 +92,12 @@ def test_a_schedule_drives_an_optimizer_through_lr_scale():
     for t in range(1, 5):
         theta, state = optimizer.step(theta, np.array([1.0]), state, lr_scale=schedule(t))
     np.testing.assert_allclose(theta, 1.0 - 0.5 * (1 + 1 + 0.1 + 0.1))
+
+
+def test_docstring_examples_run():
+    import doctest
+
+    from optlab import schedules
+
+    result = doctest.testmod(schedules, optionflags=doctest.NORMALIZE_WHITESPACE)
+    assert result.attempted >= 1 and result.failed == 0
