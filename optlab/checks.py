@@ -201,27 +201,29 @@ def _run_student(name, fn, cases, n_args):
     return results
 
 
-def _report_exceptions(name, cases, results, hint_batched):
+def _report_exceptions(name, cases, results, hint_batched, single="a single θ"):
     bad = [(c, r) for c, (r, _) in zip(cases, results) if isinstance(r, Exception)]
     if not bad:
         return
     case, exc = bad[0]
-    why = f"{type(exc).__name__}: {exc}".strip().rstrip(":")
+    text = str(exc).splitlines()[0] if str(exc) else ""
+    text = text if len(text) <= 90 else text[:87] + "…"
+    why = f"{type(exc).__name__}: {text}".strip().rstrip(":")
     if all(c.batched for c, _ in bad) and not all(c.batched for c in cases):
-        _fail(f"{name} works for a single θ but fails on {case.label} ({why}) — {hint_batched}")
+        _fail(f"{name} works for {single} but fails on {case.label} ({why}) — {hint_batched}")
     _fail(f"{name} raised {why} on {case.label} — fix that error, run the cell, then this check again.")
 
 
 def _check_rule(name, fn, reference, cases, outputs, variants, arg_names, *,
                 hint_batched="write it with elementwise numpy operations, which work for any "
-                             "leading batch axes.", success=None):
+                             "leading batch axes.", success=None, single="a single θ", value_shape_msg=None):
     """Shared logic of the update-rule checks. ``outputs``: names of the returned arrays."""
     if not callable(fn):
         _fail(f"{name} should be a function, but got {type(fn).__name__} — define it with `def {name}(...)`.")
     n_args = _n_positional(fn, max(len(c.args) for c in cases))
     cases = [c for c in cases if n_args >= c.needs]
     results = _run_student(name, fn, cases, n_args)
-    _report_exceptions(name, cases, results, hint_batched)
+    _report_exceptions(name, cases, results, hint_batched, single)
     k = len(outputs)
     multi = k > 1
     expected = []
@@ -230,9 +232,10 @@ def _check_rule(name, fn, reference, cases, outputs, variants, arg_names, *,
         expected.append(tuple(ref) if multi else (ref,))
     got = []
     want = "(" + ", ".join(outputs) + ")" if multi else outputs[0]
+    code_names = ", ".join({"θ": "theta"}.get(o, o) for o in outputs)
     for case, (out, _) in zip(cases, results):
         if out is None:
-            _fail(f"{name} returns None — did you forget `return {want}` at the end?")
+            _fail(f"{name} returns None — did you forget `return {code_names}` at the end?")
         if multi:
             if not isinstance(out, (tuple, list)):
                 _fail(f"{name} returns a single {type(out).__name__}; it should return the tuple {want}.")
@@ -247,10 +250,12 @@ def _check_rule(name, fn, reference, cases, outputs, variants, arg_names, *,
     for case, g, e in zip(cases, got, expected):
         for o, gi, ei in zip(outputs, g, e):
             gs, es = np.shape(gi), np.shape(ei)
+            if gs != es and value_shape_msg and gs == es[:-1]:
+                _fail(f"{name} {value_shape_msg}")
             if gs != es:
                 where = f"for {case.label}"
                 if case.batched:
-                    _fail(f"{name} returns {o} of shape {gs} {where}; it should keep θ's shape {es} — "
+                    _fail(f"{name} returns {o} of shape {gs} {where}; it should have shape {es} — "
                           f"{hint_batched}")
                 _fail(f"{name} returns {o} of shape {gs} {where}; expected shape {es}.")
     # order
@@ -262,7 +267,7 @@ def _check_rule(name, fn, reference, cases, outputs, variants, arg_names, *,
                 _fail(f"{name} returns its values in the order ({order}); return them as {want}.")
     failing = [i for i, (g, e) in enumerate(zip(got, expected)) if not _all_close(g, e)]
     if failing:
-        _fail(_diagnose(name, cases, got, failing, outputs, variants, hint_batched, expected))
+        _fail(_diagnose(name, cases, got, failing, outputs, variants, hint_batched, expected, single))
     for case, (_, mutated) in zip(cases, results):
         if mutated:
             names = " and ".join(f"`{arg_names[i]}`" for i in mutated)
@@ -274,7 +279,7 @@ def _check_rule(name, fn, reference, cases, outputs, variants, arg_names, *,
           + (f", {n_batched} of them batched." if n_batched else "."))
 
 
-def _diagnose(name, cases, got, failing, outputs, variants, hint_batched, expected):
+def _diagnose(name, cases, got, failing, outputs, variants, hint_batched, expected, single):
     def variant_out(variant, case):
         try:
             out = _quiet_call(variant, copy.deepcopy(case.args))
@@ -293,7 +298,7 @@ def _diagnose(name, cases, got, failing, outputs, variants, hint_batched, expect
             return f"{name}: {message}"
     case = cases[first]
     if all(cases[i].batched for i in failing) and not all(c.batched for c in cases):
-        return (f"{name} is right for a single θ but gives different numbers for {case.label} — "
+        return (f"{name} is right for {single} but gives different numbers for {case.label} — "
                 f"{hint_batched}")
     wrong = [o for o, g, e in zip(outputs, got[first], expected[first]) if not _close(g, e)]
     o = wrong[0]
@@ -342,9 +347,11 @@ _QUADRATIC_VARIANTS = [
 def check_quadratic_grad(quadratic_grad):
     """Check lesson 00's warm-up ``quadratic_grad(theta, A)`` = Aθ (∇ of ½ θᵀAθ), batched over rows."""
     _check_rule("quadratic_grad", quadratic_grad, globals()["quadratic_grad"], _quadratic_cases(),
-                ("the gradient",), _QUADRATIC_VARIANTS, ("theta", "A"),
+                ("gradient",), _QUADRATIC_VARIANTS, ("theta", "A"),
                 hint_batched="θ holds one point per row, so compute theta @ A.T, which works for any "
                              "leading axes (A @ theta only works for a single θ).",
+                value_shape_msg="returns one number per point — that looks like the value J(θ); return the "
+                                "gradient vector Aθ, which has the same shape as θ.",
                 success="✓ quadratic_grad is correct — ∇J(θ) = Aθ for single points and for batches.")
 
 
@@ -793,6 +800,8 @@ _WC_CASES = [_Case("t = 1, the first step (W = 10, T = 110, lr_max = 0.1)", (1, 
              _Case("an array of steps t = 1…130", (np.arange(1, 131), 10, 110, 0.2, 0.02), True)]
 
 _WC_VARIANTS = [
+    ("the cosine does not restart after the warm-up — run it on t − W over the total_steps − W steps left, "
+     "so it starts at lr_max.", lambda *a: _wc(*a, restart=False, remaining=False)),
     ("the cosine does not restart after the warm-up — run it on t − W so it starts at lr_max.",
      lambda *a: _wc(*a, restart=False)),
     ("the cosine anneals over total_steps — after the warm-up only total_steps − warmup_steps steps remain.",
@@ -805,16 +814,16 @@ _WC_VARIANTS = [
 @_public
 def check_cosine_schedule(cosine_lr):
     """Check lesson 06's ``cosine_lr(t, total_steps, lr_max, lr_min=0.0)`` (t from 1, scalar or array)."""
-    _check_rule("cosine_lr", cosine_lr, globals()["cosine_lr"], _cosine_cases(), ("the learning rate",),
-                _COSINE_VARIANTS, ("t", "total_steps", "lr_max", "lr_min"), hint_batched=_ARRAY_HINT,
+    _check_rule("cosine_lr", cosine_lr, globals()["cosine_lr"], _cosine_cases(), ("learning rate",),
+                _COSINE_VARIANTS, ("t", "total_steps", "lr_max", "lr_min"), hint_batched=_ARRAY_HINT, single="a single t",
                 success="✓ cosine_lr is correct — lr_max at t = 1, lr_min from t = T + 1 on, arrays of t work.")
 
 
 @_public
 def check_warmup_schedule(warmup_lr):
     """Check lesson 06's ``warmup_lr(t, warmup_steps, lr_max)`` = lr_max·min(t/W, 1)."""
-    _check_rule("warmup_lr", warmup_lr, globals()["warmup_lr"], _WARMUP_CASES, ("the learning rate",),
-                _WARMUP_VARIANTS, ("t", "warmup_steps", "lr_max"), hint_batched=_ARRAY_HINT,
+    _check_rule("warmup_lr", warmup_lr, globals()["warmup_lr"], _WARMUP_CASES, ("learning rate",),
+                _WARMUP_VARIANTS, ("t", "warmup_steps", "lr_max"), hint_batched=_ARRAY_HINT, single="a single t",
                 success="✓ warmup_lr is correct — lr_max/W at t = 1, lr_max from t = W on, arrays of t work.")
 
 
@@ -822,8 +831,8 @@ def check_warmup_schedule(warmup_lr):
 def check_warmup_cosine_schedule(warmup_cosine_lr):
     """Check lesson 06's ``warmup_cosine_lr(t, warmup_steps, total_steps, lr_max, lr_min=0.0)``."""
     _check_rule("warmup_cosine_lr", warmup_cosine_lr, globals()["warmup_cosine_lr"], _WC_CASES,
-                ("the learning rate",), _WC_VARIANTS, ("t", "warmup_steps", "total_steps", "lr_max", "lr_min"),
-                hint_batched=_ARRAY_HINT,
+                ("learning rate",), _WC_VARIANTS, ("t", "warmup_steps", "total_steps", "lr_max", "lr_min"),
+                hint_batched=_ARRAY_HINT, single="a single t",
                 success="✓ warmup_cosine_lr is correct — linear warm-up, then a cosine from lr_max to lr_min.")
 
 

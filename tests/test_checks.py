@@ -1,0 +1,565 @@
+"""optlab.checks: each check accepts correct formulations and names the mistake of wrong ones.
+
+The wrong implementations below are written the way a student would write them (not taken from the
+checks' own catalogue), and each test asserts the message names the specific mistake.
+"""
+import math
+
+import numpy as np
+import pytest
+
+from optlab import checks, rules
+from optlab.data import minibatches as ref_minibatches
+
+
+def accepts(check, fn, capsys):
+    check(fn)
+    out = capsys.readouterr().out.strip()
+    assert out.startswith("✓") and "\n" not in out, out
+
+
+def rejects(check, fn, *fragments):
+    with pytest.raises(AssertionError) as info:
+        check(fn)
+    msg = str(info.value)
+    assert type(info.value) is AssertionError
+    assert "\n" not in msg and len(msg) < 400, msg
+    for fragment in fragments:
+        assert fragment in msg, f"{fragment!r} not in {msg!r}"
+    return msg
+
+
+def not_written(*args, **kwargs):
+    raise NotImplementedError()
+
+
+# --------------------------------------------------------------------------- lesson 00
+def qg_loop(theta, A):
+    theta = np.asarray(theta, float)
+    out = np.zeros_like(theta)
+    for idx in np.ndindex(theta.shape[:-1]):
+        out[idx] = A @ theta[idx]
+    return out
+
+
+def qg_einsum(theta, A):
+    return np.einsum("ij,...j->...i", A, theta)
+
+
+@pytest.mark.parametrize("fn", [checks.quadratic_grad, qg_loop, qg_einsum, lambda theta, A: theta @ A])
+def test_quadratic_grad_accepts(fn, capsys):
+    accepts(checks.check_quadratic_grad, fn, capsys)
+
+
+@pytest.mark.parametrize("fn, fragments", [
+    (lambda theta, A: -(theta @ A), ["sign"]),
+    (lambda theta, A: 0.5 * theta @ A, ["½Aθ"]),
+    (lambda theta, A: 2 * theta @ A, ["2Aθ"]),
+    (lambda theta, A: A @ theta, ["works for a single θ", "theta @ A.T"]),
+    (lambda theta, A: 0.5 * np.sum(theta * (theta @ A), axis=-1), ["value J(θ)"]),
+    (not_written, ["not written yet"]),
+])
+def test_quadratic_grad_rejects(fn, fragments):
+    rejects(checks.check_quadratic_grad, fn, *fragments)
+
+
+# --------------------------------------------------------------------------- lesson 01–02
+def gd_loop(theta, grad, lr):
+    new = np.array(theta, dtype=float)
+    for i in np.ndindex(new.shape):
+        new[i] = new[i] - lr * grad[i]
+    return new
+
+
+def gd_inplace_copy(theta, grad, lr):
+    theta = theta.copy()
+    theta -= lr * grad
+    return theta
+
+
+def gd_inplace(theta, grad, lr):
+    theta -= lr * grad
+    return theta
+
+
+@pytest.mark.parametrize("check", [checks.check_gd_step, checks.check_sgd_step])
+@pytest.mark.parametrize("fn", [rules.gd_step, gd_loop, gd_inplace_copy])
+def test_gd_accepts(check, fn, capsys):
+    accepts(check, fn, capsys)
+
+
+@pytest.mark.parametrize("fn, fragments", [
+    (lambda theta, grad, lr: theta + lr * grad, ["sign error"]),
+    (lambda theta, grad, lr: theta - grad, ["learning rate α is missing"]),
+    (lambda theta, grad, lr: lr * grad, ["returns the step"]),
+    (lambda theta, grad, lr: theta - grad / lr, ["divides by α"]),
+    (lambda theta, grad, lr: None, ["returns None", "return theta"]),
+    (gd_inplace, ["in place", "`theta`"]),
+    (lambda theta, grad, lr: np.array([t - lr * g for t, g in zip(theta.tolist(), grad.tolist())]),
+     ["works for a single θ", "TypeError"]),
+    (lambda theta, grad, lr: (theta - lr * grad, grad), ["one array"]),
+    (not_written, ["gd_step is not written yet"]),
+])
+def test_gd_rejects(fn, fragments):
+    rejects(checks.check_gd_step, fn, *fragments)
+
+
+def test_sgd_named_in_message():
+    rejects(checks.check_sgd_step, lambda theta, grad, lr: theta + lr * grad, "sgd_step", "sign")
+
+
+def mb_list(n, batch_size, rng):
+    idx = np.arange(n)
+    rng.shuffle(idx)
+    return [idx[i:i + batch_size] for i in range(0, n, batch_size)]
+
+
+def mb_split(n, batch_size, rng):
+    order = rng.choice(n, size=n, replace=False)
+    yield from np.array_split(order, range(batch_size, n, batch_size))
+
+
+@pytest.mark.parametrize("fn", [ref_minibatches, mb_list, mb_split])
+def test_minibatches_accepts(fn, capsys):
+    accepts(checks.check_minibatches, fn, capsys)
+
+
+def mb_with_replacement(n, batch_size, rng):
+    for i in range(0, n, batch_size):
+        yield rng.integers(0, n, size=min(batch_size, n - i))
+
+
+def mb_drop_last(n, batch_size, rng):
+    order = rng.permutation(n)
+    for i in range(n // batch_size):
+        yield order[i * batch_size:(i + 1) * batch_size]
+
+
+def mb_unshuffled(n, batch_size, rng):
+    for i in range(0, n, batch_size):
+        yield np.arange(i, min(i + batch_size, n))
+
+
+def mb_global(n, batch_size, rng):
+    order = np.random.permutation(n)
+    for i in range(0, n, batch_size):
+        yield order[i:i + batch_size]
+
+
+def mb_fixed_seed(n, batch_size, rng):
+    order = np.random.default_rng(42).permutation(n)
+    for i in range(0, n, batch_size):
+        yield order[i:i + batch_size]
+
+
+def mb_float(n, batch_size, rng):
+    order = rng.permutation(n).astype(float)
+    for i in range(0, n, batch_size):
+        yield order[i:i + batch_size]
+
+
+def mb_no_return(n, batch_size, rng):
+    rng.permutation(n)
+
+
+def mb_equal_split(n, batch_size, rng):
+    return np.array_split(rng.permutation(n), math.ceil(n / batch_size))
+
+
+@pytest.mark.parametrize("fn, fragments", [
+    (mb_with_replacement, ["more than once", "sampling with replacement"]),
+    (mb_drop_last, ["drops the last"]),
+    (mb_unshuffled, ["in order"]),
+    (mb_global, ["same seed"]),
+    (mb_fixed_seed, ["different seeds"]),
+    (mb_float, ["integer indices"]),
+    (mb_no_return, ["nothing to loop over"]),
+    (mb_equal_split, ["sizes"]),
+    (not_written, ["not written yet"]),
+])
+def test_minibatches_rejects(fn, fragments):
+    rejects(checks.check_minibatches, fn, *fragments)
+
+
+# --------------------------------------------------------------------------- lesson 03
+def mom_loop(theta, grad, velocity, lr, beta):
+    theta, velocity = np.array(theta, float), np.array(velocity, float)
+    for i in np.ndindex(theta.shape):
+        velocity[i] = beta * velocity[i] - lr * grad[i]
+        theta[i] += velocity[i]
+    return theta, velocity
+
+
+def mom_framework_converted(theta, grad, velocity, lr, beta):
+    buf = -velocity / lr  # the course's v is −α b for a constant α
+    buf = beta * buf + grad
+    return theta - lr * buf, -lr * buf
+
+
+@pytest.mark.parametrize("check", [checks.check_momentum_step, checks.check_nesterov_step])
+@pytest.mark.parametrize("fn", [rules.momentum_step, mom_loop, mom_framework_converted])
+def test_momentum_accepts(check, fn, capsys):
+    accepts(check, fn, capsys)
+
+
+def mom_old_velocity(theta, grad, velocity, lr, beta):
+    new_theta = theta + velocity
+    return new_theta, beta * velocity - lr * grad
+
+
+def mom_inplace(theta, grad, velocity, lr, beta):
+    velocity *= beta
+    velocity -= lr * grad
+    return theta + velocity, velocity
+
+
+@pytest.mark.parametrize("fn, fragments", [
+    (mom_old_velocity, ["old velocity"]),
+    (lambda th, g, v, lr, b: (th + (b * v + lr * g), b * v + lr * g), ["sign error", "uphill"]),
+    (lambda th, g, v, lr, b: (th - (b * v - lr * g), b * v - lr * g), ["against the velocity"]),
+    (lambda th, g, v, lr, b: (th - lr * (b * v + g), b * v + g), ["frameworks' form"]),
+    (lambda th, g, v, lr, b: (th + v - lr * g, v - lr * g), ["β is missing"]),
+    (lambda th, g, v, lr, b: (th + b * v - (1 - b) * lr * g, b * v - (1 - b) * lr * g), ["(1 − β)"]),
+    (lambda th, g, v, lr, b: (th - lr * g, -lr * g), ["incoming velocity is ignored"]),
+    (lambda th, g, v, lr, b: (b * v - lr * g, th + b * v - lr * g), ["order", "(θ, velocity)"]),
+    (lambda th, g, v, lr, b: th + b * v - lr * g, ["tuple"]),
+    (mom_inplace, ["in place", "`velocity`"]),
+    (not_written, ["not written yet"]),
+])
+def test_momentum_rejects(fn, fragments):
+    rejects(checks.check_momentum_step, fn, *fragments)
+
+
+def test_nesterov_named_in_message():
+    rejects(checks.check_nesterov_step, mom_old_velocity, "nesterov_step", "old velocity")
+
+
+# --------------------------------------------------------------------------- lesson 04
+def adagrad_loop(theta, grad, s, lr=1e-2, eps=1e-10):
+    theta, s = np.array(theta, float), np.array(s, float)
+    for i in np.ndindex(theta.shape):
+        s[i] += grad[i] ** 2
+        theta[i] -= lr * grad[i] / (math.sqrt(s[i]) + eps)
+    return theta, s
+
+
+def adagrad_power(theta, grad, s, lr=1e-2, eps=1e-10):
+    s = s + np.square(grad)
+    return theta - lr * grad / (s ** 0.5 + eps), s
+
+
+@pytest.mark.parametrize("fn", [rules.adagrad_step, adagrad_loop, adagrad_power])
+def test_adagrad_accepts(fn, capsys):
+    accepts(checks.check_adagrad_step, fn, capsys)
+
+
+def ag(square=lambda g: g * g, eps_in=False, old=False, sign=-1, sqrt=np.sqrt, acc=True):
+    def adagrad_step(theta, grad, s, lr=1e-2, eps=1e-10):
+        new_s = s + square(grad) if acc else square(grad)
+        used = s if old else new_s
+        den = np.sqrt(used + eps) if eps_in else sqrt(used) + eps
+        return theta + sign * lr * grad / den, new_s
+    return adagrad_step
+
+
+@pytest.mark.parametrize("fn, fragments", [
+    (ag(square=lambda g: g), ["g instead of g²"]),
+    (ag(square=np.abs), ["|g|"]),
+    (ag(eps_in=True), ["ε is inside the square root"]),
+    (ag(old=True), ["old s"]),
+    (ag(sqrt=lambda x: x), ["square root is missing"]),
+    (ag(sign=1), ["sign error"]),
+    (ag(acc=False), ["accumulated"]),
+    (lambda th, g, s, lr=1e-2, eps=1e-10: (s + g * g, th - lr * g / (np.sqrt(s + g * g) + eps)), ["order"]),
+    (not_written, ["not written yet"]),
+])
+def test_adagrad_rejects(fn, fragments):
+    rejects(checks.check_adagrad_step, fn, *fragments)
+
+
+def rmsprop_loop(theta, grad, v, lr=1e-2, beta2=0.99, eps=1e-8):
+    theta, v = np.array(theta, float), np.array(v, float)
+    for i in np.ndindex(theta.shape):
+        v[i] = beta2 * v[i] + (1 - beta2) * grad[i] * grad[i]
+        theta[i] = theta[i] - lr * grad[i] / (math.sqrt(v[i]) + eps)
+    return theta, v
+
+
+def rmsprop_lerp(theta, grad, v, lr=1e-2, beta2=0.99, eps=1e-8):
+    v = v + (1 - beta2) * (grad ** 2 - v)  # the interpolation form of the same average
+    return theta - lr * grad / (np.sqrt(v) + eps), v
+
+
+@pytest.mark.parametrize("fn", [rules.rmsprop_step, rmsprop_loop, rmsprop_lerp])
+def test_rmsprop_accepts(fn, capsys):
+    accepts(checks.check_rmsprop_step, fn, capsys)
+
+
+def rp(g2=lambda g: g * g, w_old=lambda b: b, w_new=lambda b: 1 - b, eps_in=False, old=False):
+    def rmsprop_step(theta, grad, v, lr=1e-2, beta2=0.99, eps=1e-8):
+        new_v = w_old(beta2) * v + w_new(beta2) * g2(grad)
+        used = v if old else new_v
+        den = np.sqrt(used + eps) if eps_in else np.sqrt(used) + eps
+        return theta - lr * grad / den, new_v
+    return rmsprop_step
+
+
+@pytest.mark.parametrize("fn, fragments", [
+    (rp(g2=lambda g: g), ["g instead of g²"]),
+    (rp(eps_in=True), ["ε is inside the square root"]),
+    (rp(old=True), ["old v"]),
+    (rp(w_old=lambda b: 1 - b, w_new=lambda b: b), ["swapped"]),
+    (rp(w_new=lambda b: 1.0), ["(1 − β2)"]),
+    (rp(w_old=lambda b: 1.0, w_new=lambda b: 1.0), ["running sum", "AdaGrad"]),
+    (not_written, ["not written yet"]),
+])
+def test_rmsprop_rejects(fn, fragments):
+    rejects(checks.check_rmsprop_step, fn, *fragments)
+
+
+# --------------------------------------------------------------------------- lesson 05
+def adam_textbook(theta, grad, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8, bias_correction=True):
+    m = beta1 * m + (1 - beta1) * grad
+    v = beta2 * v + (1 - beta2) * grad ** 2
+    if bias_correction:
+        m_hat, v_hat = m / (1 - beta1 ** t), v / (1 - beta2 ** t)
+    else:
+        m_hat, v_hat = m, v
+    return theta - lr * m_hat / (np.sqrt(v_hat) + eps), m, v
+
+
+def adam_loop(theta, grad, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8, bias_correction=True):
+    theta, m, v = (np.array(a, float) for a in (theta, m, v))
+    c1, c2 = (1 - beta1 ** t, 1 - beta2 ** t) if bias_correction else (1.0, 1.0)
+    for i in np.ndindex(theta.shape):
+        m[i] = beta1 * m[i] + (1 - beta1) * grad[i]
+        v[i] = beta2 * v[i] + (1 - beta2) * grad[i] * grad[i]
+        theta[i] -= lr * (m[i] / c1) / (math.sqrt(v[i] / c2) + eps)
+    return theta, m, v
+
+
+def adam_no_flag(theta, grad, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
+    """A lesson that leaves out the bias_correction flag is still checked on the other cases."""
+    return adam_textbook(theta, grad, m, v, t, lr, beta1, beta2, eps)
+
+
+@pytest.mark.parametrize("fn", [rules.adam_step, adam_textbook, adam_loop, adam_no_flag])
+def test_adam_accepts(fn, capsys):
+    accepts(checks.check_adam_step, fn, capsys)
+
+
+def adam(mhat=lambda m, b1, t: m / (1 - b1 ** t), vhat=lambda v, b2, t: v / (1 - b2 ** t),
+         den=lambda vh, eps: np.sqrt(vh) + eps, g2=lambda g: g * g, old=False, sign=-1, flag=True):
+    def adam_step(theta, grad, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8, bias_correction=True):
+        new_m = beta1 * m + (1 - beta1) * grad
+        new_v = beta2 * v + (1 - beta2) * g2(grad)
+        mm, vv = (m, v) if old else (new_m, new_v)
+        if bias_correction or not flag:
+            mm, vv = mhat(mm, beta1, t), vhat(vv, beta2, t)
+        return theta + sign * lr * mm / den(vv, eps), new_m, new_v
+    return adam_step
+
+
+ident = lambda x, b, t: x  # noqa: E731
+
+
+@pytest.mark.parametrize("fn, fragments", [
+    (adam(mhat=ident, vhat=ident), ["bias correction is missing"]),
+    (adam(vhat=ident), ["only m is bias-corrected"]),
+    (adam(mhat=ident), ["only v is bias-corrected"]),
+    (adam(mhat=lambda m, b, t: m / (1 - b ** (t - 1)), vhat=lambda v, b, t: v / (1 - b ** (t - 1))),
+     ["counted from 0"]),
+    (adam(mhat=lambda m, b, t: m / (1 - b ** (t + 1)), vhat=lambda v, b, t: v / (1 - b ** (t + 1))), ["t + 1"]),
+    (adam(den=lambda vh, eps: np.sqrt(vh + eps)), ["ε is inside the square root"]),
+    (adam(g2=lambda g: g), ["g instead of g²"]),
+    (adam(old=True), ["old m and v"]),
+    (adam(sign=1), ["sign error"]),
+    (adam(flag=False), ["bias_correction=False is ignored"]),
+    (lambda th, g, m, v, t, lr=1e-3, b1=0.9, b2=0.999, eps=1e-8, bc=True:
+        (lambda r: (r[1], r[2], r[0]))(adam_textbook(th, g, m, v, t, lr, b1, b2, eps, bc)), ["order", "(θ, m, v)"]),
+    (lambda th, g, m, v, t, lr=1e-3, b1=0.9, b2=0.999, eps=1e-8, bc=True:
+        adam_textbook(th, g, m, v, t, lr, b1, b2, eps, bc)[:2], ["3 values"]),
+    (not_written, ["adam_step is not written yet"]),
+])
+def test_adam_rejects(fn, fragments):
+    rejects(checks.check_adam_step, fn, *fragments)
+
+
+def adam_mutating(theta, grad, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8, bias_correction=True):
+    m *= beta1
+    m += (1 - beta1) * grad
+    v[...] = beta2 * v + (1 - beta2) * grad ** 2
+    return adam_textbook(theta, grad, m * 0 + (m - (1 - beta1) * grad) / beta1, v * 0 + (v - (1 - beta2) * grad ** 2) / beta2,
+                         t, lr, beta1, beta2, eps, bias_correction)
+
+
+def test_adam_rejects_mutation():
+    rejects(checks.check_adam_step, adam_mutating, "in place", "`m`", "`v`")
+
+
+# --------------------------------------------------------------------------- lesson 06
+def adamw_textbook(theta, grad, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=1e-2,
+                   bias_correction=True):
+    update, m, v = adam_textbook(np.zeros_like(theta), grad, m, v, t, lr, beta1, beta2, eps, bias_correction)
+    return theta + update - lr * weight_decay * theta, m, v
+
+
+def adamw_loop(theta, grad, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=1e-2,
+               bias_correction=True):
+    new, m, v = adam_loop(theta, grad, m, v, t, lr, beta1, beta2, eps, bias_correction)
+    return new - lr * weight_decay * np.asarray(theta), m, v
+
+
+@pytest.mark.parametrize("fn", [rules.adamw_step, adamw_textbook, adamw_loop])
+def test_adamw_accepts(fn, capsys):
+    accepts(checks.check_adamw_step, fn, capsys)
+
+
+def aw(kind):
+    def adamw_step(theta, grad, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=1e-2,
+                   bias_correction=True):
+        if kind == "l2":
+            return adam_textbook(theta, grad + weight_decay * theta, m, v, t, lr, beta1, beta2, eps, bias_correction)
+        new, m2, v2 = adam_textbook(theta, grad, m, v, t, lr, beta1, beta2, eps, bias_correction)
+        decay = {"none": 0, "no_lr": weight_decay * theta, "sign": -lr * weight_decay * theta,
+                 "after": lr * weight_decay * new}[kind]
+        return new - decay, m2, v2
+    return adamw_step
+
+
+@pytest.mark.parametrize("fn, fragments", [
+    (aw("l2"), ["L2 regularisation"]),
+    (aw("none"), ["weight decay is missing"]),
+    (aw("no_lr"), ["λθ instead of α λθ"]),
+    (aw("sign"), ["away from 0"]),
+    (aw("after"), ["already-updated θ"]),
+    (lambda th, g, m, v, t, lr=1e-3, b1=0.9, b2=0.999, eps=1e-8, wd=1e-2, bc=True:
+        adamw_textbook(th, g, m, v, t, lr, b1, b2, eps, wd, False), ["bias correction is missing"]),
+    (not_written, ["not written yet"]),
+])
+def test_adamw_rejects(fn, fragments):
+    rejects(checks.check_adamw_step, fn, *fragments)
+
+
+def cosine_numpy(t, total_steps, lr_max, lr_min=0.0):
+    progress = np.clip((np.asarray(t) - 1) / total_steps, 0, 1)
+    return lr_min + 0.5 * (lr_max - lr_min) * (1 + np.cos(np.pi * progress))
+
+
+def cosine_where(t, total_steps, lr_max, lr_min=0.0):
+    t = np.asarray(t, dtype=float)
+    inside = lr_min + (lr_max - lr_min) * np.cos(np.pi * (t - 1) / (2 * total_steps)) ** 2
+    return np.where(t - 1 >= total_steps, lr_min, inside)
+
+
+@pytest.mark.parametrize("fn", [checks.cosine_lr, cosine_numpy, cosine_where])
+def test_cosine_accepts(fn, capsys):
+    accepts(checks.check_cosine_schedule, fn, capsys)
+
+
+@pytest.mark.parametrize("fn, fragments", [
+    (lambda t, T, hi, lo=0.0: lo + (hi - lo) * (1 + np.cos(np.pi * np.minimum(t, T) / T)) / 2, ["counted from 0"]),
+    (lambda t, T, hi, lo=0.0: lo + (hi - lo) * (1 + np.cos(np.pi * (np.asarray(t) - 1) / T)) / 2, ["comes back up"]),
+    (lambda t, T, hi, lo=0.0: hi * (1 + np.cos(np.pi * np.minimum(np.asarray(t) - 1, T) / T)) / 2, ["lr_min is ignored"]),
+    (lambda t, T, hi, lo=0.0: lo + (hi - lo) * (1 + np.cos(2 * np.pi * np.minimum(np.asarray(t) - 1, T) / T)) / 2,
+     ["full period"]),
+    (lambda t, T, hi, lo=0.0: lo + (hi - lo) * (1 + math.cos(math.pi * min(t - 1, T) / T)) / 2,
+     ["works for a single t", "array", "np.minimum"]),
+    (not_written, ["not written yet"]),
+])
+def test_cosine_rejects(fn, fragments):
+    rejects(checks.check_cosine_schedule, fn, *fragments)
+
+
+@pytest.mark.parametrize("fn", [checks.warmup_lr, lambda t, W, hi: np.where(np.asarray(t) < W, hi * np.asarray(t) / W, hi),
+                                lambda t, W, hi: hi * np.clip(np.asarray(t) / W, None, 1)])
+def test_warmup_accepts(fn, capsys):
+    accepts(checks.check_warmup_schedule, fn, capsys)
+
+
+@pytest.mark.parametrize("fn, fragments", [
+    (lambda t, W, hi: hi * np.minimum((np.asarray(t) - 1) / W, 1), ["lr = 0"]),
+    (lambda t, W, hi: hi * np.asarray(t) / W, ["keeps growing"]),
+    (lambda t, W, hi: hi * np.minimum(np.asarray(t) // W, 1), ["integer division"]),
+    (lambda t, W, hi: hi * min(t / W, 1), ["array"]),
+])
+def test_warmup_rejects(fn, fragments):
+    rejects(checks.check_warmup_schedule, fn, *fragments)
+
+
+def wc_composed(t, warmup_steps, total_steps, lr_max, lr_min=0.0):
+    t = np.asarray(t)
+    return np.where(t <= warmup_steps, checks.warmup_lr(t, warmup_steps, lr_max),
+                    checks.cosine_lr(np.maximum(t - warmup_steps, 1), total_steps - warmup_steps, lr_max, lr_min))
+
+
+@pytest.mark.parametrize("fn", [checks.warmup_cosine_lr, wc_composed])
+def test_warmup_cosine_accepts(fn, capsys):
+    accepts(checks.check_warmup_cosine_schedule, fn, capsys)
+
+
+def test_warmup_cosine_rejects_no_restart():
+    def warmup_cosine_lr(t, W, T, hi, lo=0.0):
+        t = np.asarray(t)
+        return np.where(t <= W, hi * t / W, checks.cosine_lr(t, T, hi, lo))
+    rejects(checks.check_warmup_cosine_schedule, warmup_cosine_lr, "restart")
+
+
+def test_check_schedule_dispatches_by_name(capsys):
+    checks.check_schedule(checks.cosine_lr)
+    checks.check_schedule(checks.warmup_lr)
+    checks.check_schedule(checks.warmup_cosine_lr)
+    assert capsys.readouterr().out.count("✓") == 3
+    with pytest.raises(ValueError, match="check_cosine_schedule"):
+        checks.check_schedule(lambda t: t)
+
+
+# --------------------------------------------------------------------------- generic behaviour
+def test_other_exception_is_reported_as_assertion():
+    def gd_step(theta, grad, lr):
+        return theta - lr * gradient  # noqa: F821 - the student's typo
+    rejects(checks.check_gd_step, gd_step, "NameError", "gradient")
+
+
+def test_not_a_function():
+    rejects(checks.check_adam_step, 3.0, "should be a function")
+
+
+@pytest.mark.parametrize("name", ["gd_step", "sgd_step", "momentum_step", "nesterov_step", "adagrad_step",
+                                  "rmsprop_step", "adam_step", "adamw_step", "minibatches", "quadratic_grad",
+                                  "cosine_lr", "warmup_lr", "warmup_cosine_lr"])
+def test_reference_or_falls_back_with_a_note(name, capsys):
+    def stub(*args, **kwargs):
+        raise NotImplementedError()
+    stub.__name__ = name
+    got = checks.reference_or(stub)
+    assert got is not stub and callable(got)
+    assert capsys.readouterr().out.strip() == (
+        f"{name} is not written yet — using optlab's reference {name} so the rest of this notebook runs.")
+
+
+def test_reference_or_keeps_a_written_function(capsys):
+    assert checks.reference_or(gd_loop, name="gd_step") is gd_loop
+    assert checks.reference_or(mb_list, name="minibatches") is mb_list
+    assert capsys.readouterr().out == ""
+
+
+def test_reference_or_detects_a_lazy_generator_stub(capsys):
+    def minibatches(n, batch_size, rng):
+        raise NotImplementedError()
+        yield  # a generator: the error only appears when iterated
+    assert checks.reference_or(minibatches) is ref_minibatches
+    assert "not written yet" in capsys.readouterr().out
+
+
+def test_reference_or_unknown_name():
+    with pytest.raises(ValueError, match="no reference"):
+        checks.reference_or(lambda x: x)
+
+
+def test_checks_do_not_leak_warnings(recwarn):
+    def noisy(theta, grad, s, lr=1e-2, eps=1e-10):  # g instead of g² gives sqrt of negatives
+        s = s + grad
+        return theta - lr * grad / (np.sqrt(s) + eps), s
+    rejects(checks.check_adagrad_step, noisy, "g instead of g²")
+    assert not [w for w in recwarn if issubclass(w.category, RuntimeWarning)]
