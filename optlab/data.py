@@ -150,7 +150,7 @@ class _DataLoss:
         y = finite_array("y", y)
         if y.shape != (X.shape[0],):
             raise ValueError(f"y must have shape ({X.shape[0]},) to match X (got shape {y.shape})")
-        self.X, self.y = X, y
+        self.X, self.y = X.copy(), y.copy()  # our own read-only copies: the caller's arrays stay writable
         self.X.flags.writeable = False
         self.y.flags.writeable = False
         self.n, self.d = X.shape
