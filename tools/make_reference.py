@@ -110,6 +110,13 @@ def trajectory(torch, fn, theta0, opt_factory):
     return np.array(thetas), np.array(grads), kw
 
 
+def reference_case(torch, kind, index, objective):
+    """θ's, gradients and torch arguments of one case, e.g. ``("Adam", 0, "rosenbrock")``."""
+    fn, theta0, base_lr = objectives(torch)[objective]
+    setting = SETTINGS[kind][index]
+    return trajectory(torch, fn, theta0, lambda p: torch_optimizer(torch, kind, p, setting, base_lr))
+
+
 def main() -> int:
     import torch
 
@@ -119,10 +126,9 @@ def main() -> int:
     arrays["lstsq/X"], arrays["lstsq/y"] = X, y
     for obj_name, (fn, theta0, base_lr) in objectives(torch).items():
         for kind, settings in SETTINGS.items():
-            for i, setting in enumerate(settings):
+            for i in range(len(settings)):
                 key = f"{kind}/{i}/{obj_name}"
-                thetas, grads, kw = trajectory(
-                    torch, fn, theta0, lambda p: torch_optimizer(torch, kind, p, setting, base_lr))
+                thetas, grads, kw = reference_case(torch, kind, i, obj_name)
                 if not (np.isfinite(thetas).all() and np.abs(thetas).max() < 1e3):
                     raise SystemExit(f"{key} diverged; pick gentler settings")
                 arrays[key + "/theta"], arrays[key + "/grad"] = thetas, grads
