@@ -1,0 +1,129 @@
+"""training_panel (lesson 07): retrain the capstone's network live whenever a control moves.
+
+Built on the blocks of :mod:`optlab.widgets._base`: a :class:`~optlab._render.FastFigure` whose moving
+artists (decision-boundary image, loss and accuracy curves, a message) are blitted over a cached background,
+:func:`~optlab.widgets._base.hyperparameter_control` sliders with exact readouts, and a
+:class:`~optlab.widgets._base.Panel` that retrains in :meth:`TrainingPanel.update`. A retrain is one call of
+:func:`optlab.nn.train` (the batched runner) for ``steps`` full-batch steps; ``last_retrain_seconds``
+holds its duration (``benchmarks/bench_course.py`` reports it).
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+
+from ..data import make_moons, make_spirals
+from ..nn import MLP, MLPLoss, decision_grid, plot_decision_boundary, train
+from ..optimizers import OPTIMIZERS
+from ..plotting import LOSS_FLOOR
+from .._render import FastFigure
+from ._base import Panel, choice_control, hyperparameter_control
+
+__all__ = ["training_panel", "TrainingPanel"]
+
+_NAMES = ["gd", "momentum", "nesterov", "adagrad", "rmsprop", "adam", "adamw"]
+# The panel shows one β1 slider; Momentum and Nesterov read it as their β (the same role: averaging g).
+_USES = {"gd": ("lr",), "momentum": ("lr", "beta1"), "nesterov": ("lr", "beta1"), "adagrad": ("lr", "eps"),
+         "rmsprop": ("lr", "beta2", "eps"), "adam": ("lr", "beta1", "beta2", "eps"),
+         "adamw": ("lr", "beta1", "beta2", "eps")}
+_SYMBOLS = {"lr": "α", "beta1": "β1", "beta2": "β2", "eps": "ε"}
+
+
+def _optimizer(name, values):
+    hp = {("beta" if key == "beta1" and name in ("momentum", "nesterov") else key): values[key]
+          for key in _USES[name]}
+    return OPTIMIZERS[name](**hp)
+
+
+class TrainingPanel(Panel):
+    """The capstone's MLP on a seeded data set, retrained on every move of optimizer, α, β1, β2 or ε.
+
+    Attributes:
+        loss: the :class:`optlab.nn.MLPLoss` being minimised; theta0: the fixed initial θ.
+        result: the latest :class:`optlab.nn.Training`.
+        last_retrain_seconds: wall-clock time of the latest retrain (training only, not drawing).
+    """
+
+    def __init__(self, loss, theta0, *, steps, optimizer, resolution=80, **hyperparams):
+        self.loss, self.theta0, self.steps = loss, theta0, int(steps)
+        self.last_retrain_seconds = float("nan")
+        controls = [choice_control("optimizer", "opt", optimizer,
+                                   [(OPTIMIZERS[n].name, n) for n in _NAMES])]
+        controls += [hyperparameter_control(key, hyperparams[key]) for key in ("lr", "beta1", "beta2", "eps")]
+        self._resolution = resolution
+        self._build_figure()
+        super().__init__(self.fast_figure, controls, title="Train the network live", columns=2)
+
+    def _build_figure(self):
+        ff = FastFigure(figsize=(10.0, 3.1), dpi=86, layout="constrained")
+        ax_map, ax_loss, ax_acc = ff.figure.subplots(1, 3, width_ratios=[0.9, 1.0, 1.0])
+        model, X, y = self.loss.model, self.loss.X, self.loss.y
+        self.boundary, _ = plot_decision_boundary(model, self.theta0, X, y, ax_map, resolution=self._resolution)
+        ax_map.set_title("decision boundary", fontsize=10)
+        (self.loss_line,) = ax_loss.plot([], [], color="#1f77b4")
+        ax_loss.set(yscale="log", xlim=(0, self.steps), ylim=(1e-4, 3.0), xlabel="step k",
+                    ylabel=r"training loss $J(\theta_k)$")
+        (self.acc_line,) = ax_acc.plot([], [], color="#d62728")
+        ax_acc.set(xlim=(0, self.steps), ylim=(0.4, 1.02), xlabel="step k", ylabel="training accuracy")
+        self.message = ax_loss.text(0.03, 0.04, "", transform=ax_loss.transAxes, fontsize=9,
+                                    bbox=dict(boxstyle="round,pad=0.2", facecolor="white", alpha=0.85, edgecolor="none"))
+        ff.animate(self.boundary, self.loss_line, self.acc_line, self.message)
+        self.fast_figure = ff
+
+    def update(self):
+        values = self.values()
+        name = values["optimizer"]
+        for key, control in self.controls.items():  # grey out the sliders this optimizer does not use
+            if key != "optimizer":
+                control.widget.disabled = key not in _USES[name]
+        start = time.perf_counter()
+        self.result = result = train(_optimizer(name, values), self.loss, self.theta0, self.steps)
+        self.last_retrain_seconds = time.perf_counter() - start
+        traj = result.trajectory
+        self.loss_line.set_data(np.arange(traj.steps + 1), np.maximum(traj.losses, LOSS_FLOOR))
+        self.acc_line.set_data(result.record_steps, result.accuracies)
+        uses = ", ".join(_SYMBOLS[k] for k in _USES[name])
+        if traj.diverged_at >= 0:
+            self.message.set_text(f"{OPTIMIZERS[name].name} ({uses}): diverged at step {int(traj.diverged_at)}")
+            self.boundary.set_data(np.full((self._resolution,) * 2, 0.5))
+        else:
+            self.message.set_text(f"{OPTIMIZERS[name].name} ({uses}): J = {traj.losses[-1]:.3g}, "
+                                  f"accuracy {100 * float(result.final_accuracy):.1f}%")
+            self.boundary.set_data(decision_grid(self.loss.model, result.theta, self.loss.X, self._resolution)[1])
+
+
+def training_panel(optimizer="adam", *, data="spirals", sizes=(2, 16, 16, 1), n=200, noise=0.05, steps=300,
+                   seed=0, lr=0.03, beta1=0.9, beta2=0.999, eps=1e-8):
+    """Lesson 07: train an MLP live; every change of optimizer, α, β1, β2 or ε retrains it from the same θ0.
+
+    The picture: the decision boundary p(x), the training loss J(θ_k) (log axis) and the training accuracy.
+    Sliders an optimizer does not use are greyed out; Momentum and Nesterov take β1 as their β.
+
+    Args:
+        optimizer: "gd", "momentum", "nesterov", "adagrad", "rmsprop", "adam" or "adamw".
+        data: "spirals" or "moons" (``optlab.data.make_spirals`` / ``make_moons`` with ``n``, ``noise``, ``seed``).
+        sizes: the network's layer widths.
+        steps: full-batch steps per retrain.
+        seed: seeds the data and the initial θ.
+        lr, beta1, beta2, eps: initial slider values.
+
+    Returns:
+        the panel; show it as the cell's last expression.
+
+    Example:
+        >>> panel = training_panel("adam", steps=50)
+        >>> panel.controls["lr"].value = 0.01      # retrains and redraws
+        >>> panel.result.trajectory.steps
+        50
+    """
+    make = {"spirals": make_spirals, "moons": make_moons}
+    if data not in make:
+        raise ValueError(f"data must be 'spirals' or 'moons' (got {data!r})")
+    if optimizer not in _USES:
+        raise ValueError(f"optimizer must be one of {', '.join(_NAMES)} (got {optimizer!r})")
+    model = MLP(sizes)
+    loss = MLPLoss(model, *make[data](n=n, noise=noise, seed=seed))
+    return TrainingPanel(loss, model.init(seed=seed), steps=steps, optimizer=optimizer, lr=lr, beta1=beta1,
+                         beta2=beta2, eps=eps)
