@@ -83,7 +83,12 @@ class Optimizer:
         self.hyperparams = {}
         for key, value in hyperparams.items():
             check = self._specs[key]
-            self.hyperparams[key] = bool(value) if check is bool else check(key, value)
+            value = bool(value) if check is bool else check(key, value)
+            if isinstance(value, np.ndarray):
+                # Our own read-only copy: changing the caller's array later must not change the optimizer.
+                value = value.copy()
+                value.flags.writeable = False
+            self.hyperparams[key] = value
         shapes = [np.shape(v) for k, v in self.hyperparams.items() if self._specs[k] is not bool]
         try:
             self.batch_shape = np.broadcast_shapes(*shapes)

@@ -238,3 +238,10 @@ def test_docstring_examples_run():
 
     result = doctest.testmod(O, optionflags=doctest.NORMALIZE_WHITESPACE)
     assert result.attempted >= 2 and result.failed == 0
+
+
+def test_hyperparameter_arrays_are_copied():
+    lr = np.array([0.1, 0.2])
+    optimizer = O.GD(lr)
+    lr[0] = 5.0
+    assert optimizer.hyperparams["lr"][0] == 0.1
