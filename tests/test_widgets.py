@@ -1,0 +1,245 @@
+"""optlab.widgets: sliders moved programmatically redraw the picture and update the exact readouts; any slider
+values give a picture (hypothesis); errors are shown in the panel; panels hold their picture headless."""
+
+import warnings
+
+import ipywidgets as widgets
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import optlab.widgets._paths as paths_module
+from optlab._render import FastFigure
+from optlab.objectives import get_objective
+from optlab.optimizers import Adam
+from optlab.run import run
+from optlab.widgets import (Panel, comparison_panel, log_control, schedule_panel, sgd_panel, step_panel,
+                            sweep_panel, trajectory_panel)
+
+PNG = b"\x89PNG\r\n\x1a\n"
+
+
+
+def picture(panel):
+    return bytes(panel.image.value)
+
+
+FACTORIES = {
+    "trajectory_adam": lambda: trajectory_panel("adam", "rosenbrock", objectives=["saddle", "quadratic", "beale"],
+                                                kappa_slider=True, noise=0.0),
+    "trajectory_momentum": lambda: trajectory_panel("momentum", "quadratic", kappa_slider=True),
+    "trajectory_rmsprop": lambda: trajectory_panel("rmsprop", "himmelblau"),
+    "sgd": lambda: sgd_panel(n=64),
+    "step_adam": lambda: step_panel("adam", "rosenbrock", steps=30),
+    "step_adagrad": lambda: step_panel("adagrad", "beale", steps=20),
+    "comparison": lambda: comparison_panel(("gd", "nesterov", "adamw"), "rosenbrock", steps=100),
+    "sweep": lambda: sweep_panel(resolution=24, steps=40),
+    "schedule": lambda: schedule_panel("adamw", "rosenbrock", steps=100),
+}
+
+
+@pytest.fixture(scope="module", params=sorted(FACTORIES))
+def any_panel(request):
+    return FACTORIES[request.param]()
+
+
+@pytest.fixture
+def adam():
+    return trajectory_panel("adam", "rosenbrock", lr=0.05)
+
+
+def test_every_panel_holds_its_picture_from_construction(any_panel):
+    import matplotlib.pyplot as plt
+
+    assert picture(any_panel).startswith(PNG)
+    assert any_panel.redraws >= 1 and any_panel.errors == 0 and any_panel.status.value == ""
+    assert isinstance(any_panel, widgets.VBox) and any_panel.image in any_panel.children
+    assert plt.get_fignums() == []  # drawn on an Agg canvas, nothing leaks into the inline output
+
+
+@pytest.mark.parametrize("name, widget_value, readout", [
+    ("lr", 0.1, "α = 0.1"),
+    ("beta1", 0.5, "β1 = 0.5"),
+    ("beta2", -4.0, "β2 = 0.9999   (1 − β2 = 0.0001)"),
+    ("eps", 1e-3, "ε = 0.001"),
+    ("bias_correction", False, "bias correction = off"),
+    ("theta0_1", 0.0, "θ0₁ = 0"),
+])
+def test_moving_a_slider_redraws_and_updates_its_readout(adam, name, widget_value, readout):
+    before, count = picture(adam), adam.redraws
+    adam.controls[name].widget.value = widget_value
+    assert adam.redraws == count + 1 and picture(adam) != before
+    assert adam.controls[name].readout.value == readout
+    assert adam.status.value == ""
+
+
+def test_log_slider_values_are_snapped_so_the_readout_is_the_value_used(adam):
+    adam.controls["lr"].widget.value = 10 ** -1.35
+    assert adam.controls["lr"].value == 0.0447
+    assert adam.controls["lr"].readout.value == "α = 0.0447"
+    adam.controls["beta2"].widget.value = -2.3
+    assert adam.controls["beta2"].value == 1 - 0.00501
+    objective = get_objective("rosenbrock")
+    expected = run(Adam(lr=0.0447, beta2=1 - 0.00501), objective, objective.start, 200)
+    np.testing.assert_array_equal(adam.trajectories[0].thetas, expected.thetas)
+
+
+def test_control_value_setter_moves_the_slider(adam):
+    adam.controls["beta2"].value = 0.99
+    assert adam.controls["beta2"].widget.value == pytest.approx(-2.0)
+    assert adam.controls["beta2"].readout.value.startswith("β2 = 0.99 ")
+
+
+def test_diverged_run_is_drawn_with_its_step():
+    panel = trajectory_panel("gd", "rosenbrock", lr=0.01)
+    message = panel.messages[0].get_text()
+    assert message.startswith("diverged at step ")
+    k = int(message.split()[-1])
+    assert k == int(panel.trajectories[0].diverged_at)
+    drawn = panel.paths[0].line.get_xydata()
+    assert np.all(np.isfinite(drawn[:-1])) and panel.status.value == ""
+
+
+def test_extreme_values_give_a_picture_without_warnings(adam):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with adam.hold():
+            for name, control in adam.controls.items():
+                if isinstance(control.widget, widgets.FloatSlider) or isinstance(control.widget,
+                                                                                 widgets.FloatLogSlider):
+                    control.widget.value = control.widget.max
+    assert adam.errors == 0 and adam.status.value == "" and picture(adam).startswith(PNG)
+
+
+def test_an_exception_inside_a_callback_is_shown_in_the_panel(adam, monkeypatch):
+    def broken(*args, **kwargs):
+        raise ValueError("boom")
+
+    monkeypatch.setattr(paths_module, "run", broken)
+    shown = picture(adam)
+    adam.controls["lr"].widget.value = 0.01  # must not raise
+    assert "ValueError: boom" in adam.status.value and adam.errors == 1
+    assert picture(adam) == shown  # the last good picture stays
+    monkeypatch.undo()
+    adam.controls["lr"].widget.value = 0.02
+    assert adam.status.value == "" and picture(adam) != shown
+
+
+def test_a_warning_inside_a_callback_is_shown_not_printed(adam, monkeypatch):
+    real_run = paths_module.run
+
+    def noisy(*args, **kwargs):
+        warnings.warn("careful", UserWarning)
+        return real_run(*args, **kwargs)
+
+    monkeypatch.setattr(paths_module, "run", noisy)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        adam.controls["lr"].widget.value = 0.01
+    assert "UserWarning: careful" in adam.status.value
+
+
+def test_most_slider_moves_only_blit(adam):
+    adam.controls["beta1"].widget.value = 0.8
+    before = adam.fast_figure.full_draws
+    for beta1 in np.linspace(0.81, 0.9, 10):
+        adam.controls["beta1"].widget.value = beta1
+    assert adam.fast_figure.full_draws - before <= 2
+
+
+def test_objective_dropdown_moves_the_start_into_the_new_window():
+    panel = trajectory_panel("adam", "rosenbrock", objectives=["saddle"])
+    panel.controls["objective"].value = "saddle"
+    assert panel.controls["theta0_1"].value == -1.5 and panel.controls["theta0_2"].widget.min == -1.5
+    assert panel.ax_path.get_title() == "saddle" and panel.status.value == ""
+
+
+def test_kappa_slider_rebuilds_the_quadratic():
+    panel = trajectory_panel("gd", "quadratic", kappa_slider=True)
+    panel.controls["kappa"].widget.value = 100.0
+    assert panel._objective.kappa == 100.0 and panel.controls["kappa"].readout.value == "κ = 100"
+
+
+def test_step_panel_shows_bias_correction_in_the_first_step():
+    panel = step_panel("adam", "rosenbrock", steps=10)
+    g1 = panel.traj.grads[0]
+    np.testing.assert_allclose(panel.hats["m̂"][0], g1)  # m̂₁ = g₁ with bias correction
+    assert "m̂" in panel.table.value and "α/(√v̂+ε)" in panel.table.value
+    panel.controls["bias_correction"].value = False
+    np.testing.assert_allclose(panel.hats["m̂"][0], 0.1 * g1)  # without it m̂₁ = m₁ = (1 − β1) g₁
+    shown = picture(panel)
+    panel.controls["step"].value = 5
+    assert "step t = 5" in panel.table.value and picture(panel) != shown
+
+
+def test_step_panel_play_drives_the_step_slider():
+    panel = step_panel("momentum", "quadratic", steps=12)
+    assert panel.play.max == 12 and "velocity" in panel.table.value
+
+
+def test_sweep_panel_marks_the_optimum_and_greys_diverged_runs():
+    panel = sweep_panel(kappa=10.0, resolution=30, steps=60)
+    panel.controls["kappa"].widget.value = 100.0
+    alpha, beta = panel.optimum
+    assert alpha == pytest.approx((2 / (1 + 0.1)) ** 2) and beta == pytest.approx((9 / 11) ** 2)
+    assert panel.marker.get_xydata().tolist() == [[alpha, beta]]
+    rates = panel.values_shown
+    assert np.isnan(rates[:25, -1]).all()  # α close to 4 diverges unless β is close to 1
+    near = np.nanargmin(rates)
+    assert np.nanmin(rates) < 0.9 and np.isfinite(rates.flat[near])
+    panel.controls["noise"].value = 0.1
+    assert panel.status.value == "" and panel.errors == 0
+
+
+def test_building_blocks_make_a_minimal_panel():
+    class MyPanel(Panel):
+        def __init__(self):
+            ff = FastFigure(figsize=(2, 1.5), dpi=50)
+            ax = ff.figure.add_subplot()
+            (self.line,) = ax.plot([], [])
+            ax.set_ylim(0, 1)
+            ff.animate(self.line)
+            super().__init__(ff, [log_control("lr", "α", 0.1, -3, 0)], title="mine")
+
+        def update(self):
+            self.line.set_data([0, 1], [0, self.values()["lr"]])
+
+    panel = MyPanel()
+    first = picture(panel)
+    panel.controls["lr"].value = 0.5
+    assert picture(panel) != first and panel.controls["lr"].readout.value == "α = 0.5"
+
+
+# ------------------------------------------------------------------------------------------------ fuzz
+def value_strategy(widget):
+    if isinstance(widget, widgets.FloatLogSlider):
+        return st.floats(widget.min, widget.max).map(lambda e: widget.base ** e)
+    if isinstance(widget, widgets.FloatSlider):
+        return st.floats(widget.min, widget.max)
+    if isinstance(widget, widgets.IntSlider):
+        return st.integers(widget.min, widget.max)
+    if isinstance(widget, widgets.Checkbox):
+        return st.booleans()
+    return st.sampled_from([value for _, value in widget._options_full]
+                           if hasattr(widget, "_options_full") else list(widget.options))
+
+
+@settings(max_examples=8)
+@given(data=st.data())
+def test_any_slider_values_give_a_picture(any_panel, data):
+    controls = any_panel.controls
+    if "objective" in controls:  # the objective sets the start sliders' ranges: choose it first
+        controls["objective"].widget.value = data.draw(value_strategy(controls["objective"].widget))
+    count = any_panel.redraws
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with any_panel.hold():
+            for name, control in controls.items():
+                if name != "objective":
+                    control.widget.value = data.draw(value_strategy(control.widget), label=name)
+    assert any_panel.redraws == count + 1, any_panel.status.value
+    assert any_panel.errors == 0 and any_panel.status.value == ""
+    assert picture(any_panel).startswith(PNG)
+    for control in controls.values():
+        assert control.readout.value.startswith(control.symbol) or control.name == "objective"
