@@ -5,7 +5,7 @@ import re
 
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
@@ -150,6 +150,8 @@ ALL_RULES = {
 }
 
 
+# Eight rules × hypothesis examples: fewer examples each keeps the file within a few seconds.
+@settings(max_examples=20)
 @pytest.mark.parametrize("name", ALL_RULES)
 @given(theta=hnp.arrays(np.float64, hnp.array_shapes(min_dims=1, max_dims=3, max_side=4), elements=finite),
        seed=st.integers(0, 2**16))
@@ -166,6 +168,8 @@ def test_rules_do_not_mutate_their_inputs(name, theta, seed):
         assert not any(np.shares_memory(o, a) for a in args if isinstance(a, np.ndarray))
 
 
+# Eight rules × hypothesis examples: fewer examples each keeps the file within a few seconds.
+@settings(max_examples=20)
 @pytest.mark.parametrize("name", ALL_RULES)
 @given(runs=st.integers(1, 5), d=st.integers(1, 3), seed=st.integers(0, 2**16))
 def test_batched_call_equals_a_loop_of_single_calls(name, runs, d, seed):
@@ -282,3 +286,19 @@ def test_docstring_examples_run():
 
     result = doctest.testmod(rules, optionflags=doctest.NORMALIZE_WHITESPACE)
     assert result.attempted >= 8 and result.failed == 0
+
+
+# Eight rules × hypothesis examples: fewer examples each keeps the file within a few seconds.
+@settings(max_examples=20)
+@pytest.mark.parametrize("name", ALL_RULES)
+@given(theta=hnp.arrays(np.float64, 3, elements=st.floats(allow_nan=False, allow_infinity=False)),
+       grad=hnp.arrays(np.float64, 3, elements=st.floats(allow_nan=False, allow_infinity=False)))
+def test_extreme_finite_inputs_never_warn(name, theta, grad):
+    import warnings
+
+    fn, make_args, kw = ALL_RULES[name]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with np.errstate(all="ignore"):  # building the state (g², 0.5 g) may overflow here, in the test
+            args = make_args(theta, grad)
+        fn(*args, **kw)
