@@ -243,3 +243,20 @@ def test_any_slider_values_give_a_picture(any_panel, data):
     assert picture(any_panel).startswith(PNG)
     for control in controls.values():
         assert control.readout.value.startswith(control.symbol) or control.name == "objective"
+
+
+def test_headless_execution_keeps_the_initial_picture():
+    """Under nbclient (as nbval runs lessons) the panel's PNG is already in the Image widget's state."""
+    import nbclient
+    import nbformat
+
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
+        "%matplotlib inline\nfrom optlab.widgets import trajectory_panel\ntrajectory_panel('adam', 'rosenbrock')")])
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbclient.NotebookClient(nb, timeout=120, kernel_name="python3").execute()
+    (output,) = nb.cells[0].outputs
+    assert "application/vnd.jupyter.widget-view+json" in output["data"]
+    state = nb.metadata["widgets"]["application/vnd.jupyter.widget-state+json"]["state"]
+    (image,) = [model for model in state.values() if model["model_name"] == "ImageModel"]
+    (buffer,) = image["buffers"]
+    assert buffer["path"] == ["value"] and len(buffer["data"]) > 1000
