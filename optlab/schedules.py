@@ -73,7 +73,7 @@ def cosine(total_steps: int, final: float = 0.0) -> Schedule:
     """
     total_steps = positive_int("total_steps", total_steps)
     final = nonnegative("final", final)
-    if final > 1:
+    if np.any(np.asarray(final) > 1):
         raise ValueError(f"final must be in [0, 1] (got {final!r})")
 
     def fn(t):
