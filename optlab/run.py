@@ -22,6 +22,7 @@ The same loop serves every optimizer (the d2l habit): ``g = ∇J(opt.eval_point(
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass
 from typing import Optional
@@ -64,6 +65,23 @@ class Trajectory:
     optimizer: str = ""
     objective: str = ""
     f_min: float = float("nan")
+
+    def __getitem__(self, index) -> "Trajectory":
+        """The runs ``index`` of a batch (indexing the run axes), e.g. ``traj[3]`` or ``traj[2, 5]``."""
+        if not isinstance(index, tuple):
+            index = (index,)
+        if len(index) > self.diverged_at.ndim:
+            raise IndexError(f"too many indices for a batch of runs of shape {self.diverged_at.shape}")
+        per_step = (slice(None),) + index
+
+        def pick(arr):
+            return None if arr is None else arr[per_step]
+
+        states = None if self.states is None else {
+            k: (v if k == "t" else v[per_step]) for k, v in self.states.items()}
+        return dataclasses.replace(self, thetas=pick(self.thetas), losses=pick(self.losses),
+                                   grad_norms=pick(self.grad_norms), diverged_at=self.diverged_at[index],
+                                   states=states, updates=pick(self.updates), grads=pick(self.grads))
 
     @property
     def diverged(self) -> np.ndarray:

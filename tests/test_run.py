@@ -271,3 +271,15 @@ def test_a_sweep_of_ten_thousand_runs_in_one_call():
     traj = run(Adam(lr=lr, beta1=beta1), "rosenbrock", None, 20)
     assert traj.losses.shape == (21, 100, 100) and traj.diverged_at.shape == (100, 100)
     assert traj.message.startswith("10000 runs, best J = ")
+
+
+def test_indexing_a_batch_gives_the_single_run():
+    lr = np.array([0.01, 0.5, 0.1])
+    traj = run(Momentum(lr=lr, beta=0.9), "quadratic", [2.0, 2.0], 50, record_state=True)
+    one = traj[1]
+    assert one.thetas.shape == (51, 2) and one.states["velocity"].shape == (51, 2)
+    assert one.message == f"diverged at step {int(traj.diverged_at[1])}"
+    np.testing.assert_array_equal(one.thetas, traj.thetas[:, 1])
+    assert traj[0].message.startswith("not converged yet") and traj[1:].thetas.shape == (51, 2, 2)
+    with pytest.raises(IndexError):
+        traj[0, 1]
