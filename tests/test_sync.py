@@ -173,3 +173,14 @@ def test_lesson_cells_raise_only_where_tagged(name):
                 f"{errors[0].ename}: {errors[0].evalue}")
         else:
             assert not errors, f"{where} raised {errors[0].ename}: {errors[0].evalue}"
+
+
+def test_builder_is_deterministic(tmp_path):
+    first = _toy_solution(tmp_path / "a" / "00_toy.ipynb").read_bytes()
+    second = _toy_solution(tmp_path / "b" / "00_toy.ipynb").read_bytes()
+    assert first == second
+    nb = nbformat.reads(first.decode(), as_version=4)
+    assert [c.id for c in nb.cells] == ["cell-000", "cell-001", "double", "check_double", "top_level", "why"]
+    assert nb.cells[2].metadata.nbgrader == {"grade": False, "grade_id": "double", "locked": False,
+                                            "schema_version": 3, "solution": True}
+    assert nb.metadata.kernelspec.name == "python3"
