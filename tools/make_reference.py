@@ -3,6 +3,7 @@
 Development tool only: torch is never a requirement of the course. Run it from the repository root::
 
     python tools/make_reference.py          # needs torch (this machine: pip install torch==2.13.0)
+    python tools/make_reference.py --check  # regenerate in memory and compare with the committed data
 
 It writes tests/data/reference_trajectories.npz (θ and ∇J at every step of every case) and
 tests/data/reference_settings.json (the optimizer, its torch arguments and the objective of each
@@ -117,9 +118,10 @@ def reference_case(torch, kind, index, objective):
     return trajectory(torch, fn, theta0, lambda p: torch_optimizer(torch, kind, p, setting, base_lr))
 
 
-def main() -> int:
+def main(argv=None) -> int:
     import torch
 
+    check = "--check" in (sys.argv[1:] if argv is None else argv)
     torch.set_default_dtype(torch.float64)
     arrays, cases = {}, []
     X, y = lstsq_data()
@@ -133,13 +135,35 @@ def main() -> int:
                     raise SystemExit(f"{key} diverged; pick gentler settings")
                 arrays[key + "/theta"], arrays[key + "/grad"] = thetas, grads
                 cases.append(dict(key=key, optimizer=kind, objective=obj_name, torch_kwargs=kw, theta0=theta0))
-    OUT.mkdir(parents=True, exist_ok=True)
-    np.savez_compressed(OUT / "reference_trajectories.npz", **arrays)
     meta = dict(torch_version=torch.__version__, steps=STEPS, dtype="float64",
                 generated_by="tools/make_reference.py", cases=cases)
+    if check:
+        return compare(arrays, meta)
+    OUT.mkdir(parents=True, exist_ok=True)
+    np.savez_compressed(OUT / "reference_trajectories.npz", **arrays)
     (OUT / "reference_settings.json").write_text(json.dumps(meta, indent=1) + "\n")
     print(f"wrote {len(cases)} cases to {OUT}")
     return 0
+
+
+def compare(arrays, meta) -> int:
+    """Compare freshly generated data with the committed files; 0 if they agree to 1e-12 relative."""
+    stored = np.load(OUT / "reference_trajectories.npz")
+    stored_meta = json.loads((OUT / "reference_settings.json").read_text())
+    problems = []
+    if sorted(stored.files) != sorted(arrays):
+        problems.append("the set of arrays differs")
+    if json.loads(json.dumps(meta["cases"])) != stored_meta["cases"]:
+        problems.append("the case settings differ")
+    worst = 0.0
+    for key in set(stored.files) & set(arrays):
+        a, b = arrays[key], stored[key]
+        worst = max(worst, float(np.max(np.abs(a - b)) / max(np.max(np.abs(b)), 1e-300)))
+    if worst > 1e-12:
+        problems.append(f"values differ by up to {worst:.2g} (relative)")
+    print("; ".join(problems) if problems else
+          f"committed data agrees with torch {meta['torch_version']} (max relative difference {worst:.2g})")
+    return 1 if problems else 0
 
 
 if __name__ == "__main__":
