@@ -269,6 +269,16 @@ class Training:
         """Training accuracy of θ_N, shape ``(...)``."""
         return self.accuracies[-1]
 
+    def __getitem__(self, index) -> "Training":
+        """The runs ``index`` of a batch (indexing the run axes), e.g. ``sweep[3]`` for the 4th learning rate."""
+        tr = self.trajectory
+        idx = (slice(None),) + (index if isinstance(index, tuple) else (index,))
+        sub = Trajectory(thetas=tr.thetas[idx], losses=tr.losses[idx], grad_norms=tr.grad_norms[idx],
+                         diverged_at=tr.diverged_at[idx[1:]], steps=tr.steps, optimizer=tr.optimizer,
+                         objective=tr.objective, f_min=tr.f_min)
+        test = None if self.test_accuracies is None else self.test_accuracies[idx]
+        return Training(sub, self.record_steps, self.accuracies[idx], test)
+
     def steps_to(self, accuracy: float) -> np.ndarray:
         """The first recorded step at which the training accuracy reached ``accuracy`` (−1 if never)."""
         reached = self.accuracies >= accuracy
@@ -434,13 +444,14 @@ def show_decision_boundaries(model: MLP, thetas: dict, X, y, *, columns: int = 4
     return fig
 
 
-def plot_sensitivity(alphas, betas, final_losses, ax=None, *, ylabel=r"$\beta_1$"):
+def plot_sensitivity(alphas, betas, final_losses, ax=None, *, ylabel=r"$\beta_1$", vmin=None, vmax=None):
     """A map of the final loss over a grid of learning rates α (log x axis) and β's; grey = diverged.
 
     Args:
         alphas: the (n_α,) learning rates (geometrically spaced).
         betas: the (n_β,) values of β or β1 (evenly or unevenly spaced: drawn as equal rows).
         final_losses: (n_β, n_α) final losses J(θ_N); NaN for runs that diverged.
+        vmin, vmax: the range of log10 J the colours span (give the same to maps you compare).
 
     Returns:
         the AxesImage (with a colorbar of log10 J).
@@ -455,9 +466,9 @@ def plot_sensitivity(alphas, betas, final_losses, ax=None, *, ylabel=r"$\beta_1$
         log_loss = np.log10(np.asarray(final_losses, dtype=np.float64))
     cmap = matplotlib.colormaps["viridis"].with_extremes(bad="0.8")
     image = ax.imshow(np.ma.masked_invalid(log_loss), origin="lower", aspect="auto", cmap=cmap,
-                      interpolation="nearest")
+                      interpolation="nearest", vmin=vmin, vmax=vmax)
     ax.set_xticks(range(len(alphas)), [f"{a:.2g}" for a in alphas], rotation=45, fontsize=8)
     ax.set_yticks(range(len(betas)), [f"{b:g}" for b in betas], fontsize=8)
     ax.set(xlabel=r"learning rate $\alpha$", ylabel=ylabel)
-    ax.figure.colorbar(image, ax=ax, label=r"$\log_{10} J(\theta_N)$")
+    ax.figure.colorbar(image, ax=ax, label="log₁₀ of the final loss")
     return image
