@@ -95,7 +95,11 @@ class Trajectory:
 
     @property
     def message(self) -> str:
-        """One line for a person: 'diverged at step 37' or 'converged: J = 1.2e-08 after 200 steps'."""
+        """One line for a person: 'diverged at step 37' or 'converged: J = 1.2e-08 after 200 steps'.
+
+        'Converged' means J is within 1e-6 (relative) of the objective's known minimum ``f_min``;
+        otherwise 'not converged yet: …', or 'finished: …' when the minimum is unknown. A batch gets a summary.
+        """
         if self.diverged_at.ndim == 0:
             k = int(self.diverged_at)
             if k >= 0:
@@ -104,6 +108,8 @@ class Trajectory:
             gap = loss - self.f_min if math.isfinite(self.f_min) else float("nan")
             if math.isfinite(gap) and gap > 1e-6 * max(1.0, abs(self.f_min)):
                 return f"not converged yet: J = {loss:.3g}, J − J* = {gap:.2g} after {self.steps} steps"
+            if not math.isfinite(gap):  # no known minimum to compare with
+                return f"finished: J = {loss:.2g} after {self.steps} steps"
             return f"converged: J = {loss:.2g} after {self.steps} steps"
         total, bad = self.diverged_at.size, int(np.count_nonzero(self.diverged))
         if bad == total:
@@ -123,14 +129,19 @@ def _objective_and_dim(objective):
         objective = get_objective(objective)
     if not (hasattr(objective, "grad") and hasattr(objective, "value")):
         raise ValueError(f"objective must be a name or an object with value() and grad() (got {objective!r})")
-    return objective, int(getattr(objective, "d", 2))
+    d = getattr(objective, "d", None)  # objectives without ``d`` take the dimension of theta0
+    return objective, None if d is None else int(d)
 
 
 def _optimizer(optimizer):
     if isinstance(optimizer, str):
         from .optimizers import make_optimizer
 
-        optimizer = make_optimizer(optimizer)
+        try:
+            optimizer = make_optimizer(optimizer)
+        except TypeError as exc:  # e.g. GD has no default learning rate
+            raise ValueError(f"optimizer {optimizer!r} has no default for every hyperparameter ({exc}); pass an "
+                             f"optimizer object instead, e.g. make_optimizer({optimizer!r}, lr=0.1)") from None
     for method in ("init", "step", "eval_point"):
         if not callable(getattr(optimizer, method, None)):
             raise ValueError(f"optimizer must be a name or an optimizer object with init/eval_point/step "
@@ -212,6 +223,8 @@ def run(optimizer, objective, theta0=None, steps: int = 100, *, noise=0.0, batch
         if theta0 is None:
             raise ValueError("theta0 must be given: the objective has no default start point")
     theta0 = finite_array("theta0", theta0)
+    if d is None and theta0.ndim:
+        d = theta0.shape[-1]
     if theta0.ndim == 0 or theta0.shape[-1] != d:
         raise ValueError(f"theta0 must have shape (..., {d}) for this objective (got shape {theta0.shape})")
     noise = nonnegative("noise", noise)

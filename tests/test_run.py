@@ -283,3 +283,17 @@ def test_indexing_a_batch_gives_the_single_run():
     assert traj[0].message.startswith("not converged yet") and traj[1:].thetas.shape == (51, 2, 2)
     with pytest.raises(IndexError):
         traj[0, 1]
+
+
+def test_objectives_without_a_known_minimum_or_dimension():
+    class HalfSquare:  # a user's objective: value and grad only, any dimension
+        def value(self, theta):
+            return 0.5 * np.sum(theta * theta, -1)
+
+        def grad(self, theta):
+            return theta
+
+    traj = run(Adam(lr=0.1), HalfSquare(), np.ones(5), 10)
+    assert traj.thetas.shape == (11, 5) and traj.message.startswith("finished: J = ")
+    with pytest.raises(ValueError, match="optimizer"):
+        run("gd", HalfSquare(), np.ones(5), 10)  # GD has no default learning rate
