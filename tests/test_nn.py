@@ -110,3 +110,107 @@ def test_validation_messages(spirals):
         MLPLoss(net, np.zeros((5, 3)), np.zeros(5))
     with pytest.raises(ValueError, match="l2 must be >= 0"):
         MLPLoss(net, *spirals, l2=-1.0)
+
+
+# --------------------------------------------------------------------------- training (lesson 07's claims)
+from optlab.nn import check_mlp_grad, decision_grid, plot_decision_boundary, plot_sensitivity, train  # noqa: E402
+from optlab.optimizers import GD, AdaGrad, Adam, AdamW, Momentum, Nesterov, RMSProp  # noqa: E402
+
+_CAPSTONE_LRS = np.geomspace(1e-3, 10.0, 9)
+# optimizer, index of its best α in the capstone's sweep, steps to 99 % training accuracy quoted in 07_capstone
+_CAPSTONE = [(GD, 7, 880), (Momentum, 6, 110), (Nesterov, 6, 160), (AdaGrad, 5, 80), (RMSProp, 3, 80),
+             (Adam, 4, 70), (AdamW, 3, 130)]
+
+
+@pytest.fixture(scope="module")
+def capstone():
+    net = MLP((2, 16, 16, 1))
+    return MLPLoss(net, *make_spirals(n=200, noise=0.05, seed=0)), net.init(seed=0)
+
+
+@pytest.mark.parametrize("make, index, steps_to_99", _CAPSTONE, ids=[c[0].__name__ for c in _CAPSTONE])
+def test_capstone_accuracy_claims(capstone, make, index, steps_to_99):
+    """Lesson 07 states: every optimizer at its best α classifies all training points within 1000 steps."""
+    loss, theta0 = capstone
+    result = train(make(lr=_CAPSTONE_LRS[index]), loss, theta0, steps=1000)
+    assert result.final_accuracy == 1.0
+    assert result.steps_to(0.99) == steps_to_99
+    assert result.trajectory.diverged_at == -1
+
+
+def test_train_batched_equals_looped_and_indexing(capstone):
+    loss, theta0 = capstone
+    lrs = np.array([0.01, 0.05])
+    batched = train(Adam(lr=lrs), loss, theta0, steps=40, every=7, test=(loss.X[:50], loss.y[:50]))
+    assert batched.record_steps.tolist() == [0, 7, 14, 21, 28, 35, 40]
+    assert batched.accuracies.shape == (7, 2) and batched.test_accuracies.shape == (7, 2)
+    for i, lr in enumerate(lrs):
+        single = train(Adam(lr=lr), loss, theta0, steps=40, every=7)
+        np.testing.assert_allclose(batched[i].losses, single.losses, rtol=1e-12)
+        np.testing.assert_array_equal(batched[i].accuracies, single.accuracies)
+        np.testing.assert_allclose(batched[i].theta, single.theta, rtol=1e-12, atol=1e-15)
+
+
+def test_train_marks_diverged_runs_nan(capstone):
+    loss, theta0 = capstone
+    result = train(GD(lr=np.array([0.1, 50.0])), loss, theta0, steps=30, every=5, bound=20.0)
+    assert result.trajectory.diverged.tolist() == [False, True]
+    k = int(result.trajectory.diverged_at[1])
+    assert np.isnan(result.accuracies[result.record_steps >= k, 1]).all()
+    assert np.isfinite(result.accuracies[:, 0]).all()
+    assert result.steps_to(2.0).tolist() == [-1, -1]
+
+
+def test_check_mlp_grad_accepts_the_answer_and_names_mistakes(capsys):
+    def answer(W1, b1, W2, b2, X, y, bug=None):
+        a1 = np.tanh(X @ W1 + b1)
+        z = (a1 @ W2)[:, 0] + b2[0]
+        J = np.mean(np.logaddexp(0.0, z) - y * z)
+        delta2 = ((0.5 * (1 + np.tanh(z / 2)) - y) / (1 if bug == "mean" else len(y)))[:, None]
+        delta1 = (delta2 @ W2.T) * (1 if bug == "tanh" else 1 - a1**2)
+        return J, (X.T @ delta1, delta1.sum(0), a1.T @ delta2, delta2.sum(0))
+
+    check_mlp_grad(answer)
+    assert capsys.readouterr().out.startswith("✓ mlp_grad is correct")
+    with pytest.raises(AssertionError, match="tanh′"):
+        check_mlp_grad(lambda *a: answer(*a, bug="tanh"))
+    with pytest.raises(AssertionError, match="too large: J is a mean"):
+        check_mlp_grad(lambda *a: answer(*a, bug="mean"))
+    with pytest.raises(AssertionError, match="not written yet"):
+        check_mlp_grad(lambda *a: (_ for _ in ()).throw(NotImplementedError()))
+
+
+def test_pictures(spirals):
+    from matplotlib.figure import Figure
+
+    net = MLP((2, 4, 1))
+    theta = net.init(seed=0)
+    extent, proba = decision_grid(net, theta, spirals[0], resolution=20)
+    assert proba.shape == (20, 20) and ((proba > 0) & (proba < 1)).all()
+    ax = Figure().add_subplot()
+    image, scatter = plot_decision_boundary(net, theta, *spirals, ax, resolution=20)
+    np.testing.assert_array_equal(image.get_array(), proba)
+    losses = np.array([[0.5, np.nan], [1e-3, 0.1]])
+    image = plot_sensitivity([0.1, 1.0], [0.0, 0.9], losses, Figure().add_subplot())
+    assert image.get_array().mask.tolist() == [[False, True], [False, False]]
+
+
+# --------------------------------------------------------------------------- the live panel
+def test_training_panel_retrains_on_every_control():
+    from optlab.widgets.training import training_panel
+
+    panel = training_panel("adam", steps=60)
+    assert panel.errors == 0 and panel.result.trajectory.steps == 60
+    first = panel.image.value
+    panel.controls["lr"].value = 0.01
+    assert panel.image.value != first and panel.redraws == 2
+    assert np.isfinite(panel.last_retrain_seconds)
+    panel.controls["optimizer"].value = "gd"
+    assert panel.result.trajectory.optimizer == "GD"
+    assert [panel.controls[k].widget.disabled for k in ("lr", "beta1", "beta2", "eps")] == [False, True, True, True]
+    panel.controls["optimizer"].value = "momentum"
+    panel.controls["beta1"].value = 0.5
+    assert panel.result.trajectory.optimizer == "Momentum" and panel.errors == 0
+    assert "Momentum (α, β1)" in panel.message.get_text()
+    with pytest.raises(ValueError, match="data must be"):
+        training_panel(data="circles")
