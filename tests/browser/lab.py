@@ -17,6 +17,7 @@ import pathlib
 import secrets
 import shutil
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -121,9 +122,12 @@ def lab_server(root):
 _INSTALL_PROBE = """
 () => {
   const img = document.querySelector('.optlab-panel img');
-  window.__optlab = {downs: [], loads: []};
+  window.__optlab = {downs: [], loads: [], readouts: []};
   document.addEventListener('keydown', () => window.__optlab.downs.push(performance.now()), true);
   img.addEventListener('load', () => window.__optlab.loads.push(performance.now()));
+  const seen = new MutationObserver(() => window.__optlab.readouts.push(performance.now()));
+  for (const el of document.querySelectorAll('.optlab-panel .optlab-readout'))
+    seen.observe(el, {subtree: true, characterData: true, childList: true});
 }
 """
 
@@ -150,7 +154,8 @@ def _accept_kernel_dialog(page):
 def press_and_wait(page, name, key):
     """Press ``key`` on slider ``name``; wait for a new picture and the kernel to go idle.
 
-    Returns (readout before, readout after, picture src before, src after, key-to-picture ms).
+    Returns (readout before, readout after, picture src before, src after, key-to-picture ms,
+    key-to-readout ms — the round trip to the kernel and back without the picture).
     """
     before_src = page.get_attribute(".optlab-panel img", "src")
     before = _readout(page, name)
@@ -162,8 +167,10 @@ def press_and_wait(page, name, key):
     page.wait_for_function(
         f"() => document.querySelector('.optlab-panel .optlab-readout-{name}').innerText.trim() !== {json.dumps(before)}",
         timeout=10000)
-    elapsed = page.evaluate(f"() => window.__optlab.loads[{loads}] - window.__optlab.downs.at(-1)")
-    return before, _readout(page, name), before_src, page.get_attribute(".optlab-panel img", "src"), elapsed
+    elapsed, readout_ms = page.evaluate(f"""() => {{ const o = window.__optlab, t0 = o.downs.at(-1);
+        return [o.loads[{loads}] - t0, o.readouts.find(t => t > t0) - t0]; }}""")
+    return (before, _readout(page, name), before_src, page.get_attribute(".optlab-panel img", "src"), elapsed,
+            readout_ms)
 
 
 def run_browser_session(workdir, presses=10):
@@ -194,18 +201,18 @@ def run_browser_session(workdir, presses=10):
             plan = [("lr", "ArrowRight"), ("lr", "ArrowLeft"), ("beta1", "ArrowLeft"), ("beta1", "ArrowRight")]
             for i in range(max(presses, len(plan))):
                 name, key = plan[i % len(plan)]
-                before, after, src0, src1, ms = press_and_wait(page, name, key)
+                before, after, src0, src1, ms, readout_ms = press_and_wait(page, name, key)
                 events.append(dict(slider=name, key=key, readout_before=before, readout_after=after,
-                                   src_changed=src0 != src1, ms=ms))
+                                   src_changed=src0 != src1, ms=ms, readout_ms=readout_ms))
         finally:
             browser.close()
-    times = sorted(e["ms"] for e in events)
-    return dict(events=events, median_ms=times[len(times) // 2] if len(times) % 2 else
-                0.5 * (times[len(times) // 2 - 1] + times[len(times) // 2]))
+    return dict(events=events, median_ms=statistics.median(e["ms"] for e in events),
+                readout_median_ms=statistics.median(e["readout_ms"] for e in events))
 
 
 def save_timing(result, path=TIMING_FILE):
     """Write the key-to-picture figures for benchmarks/bench_widgets.py."""
     pathlib.Path(path).write_text(json.dumps({"median_ms": result["median_ms"],
+                                              "readout_median_ms": result["readout_median_ms"],
                                               "times_ms": [e["ms"] for e in result["events"]],
                                               "when": time.time()}, indent=1))

@@ -1,0 +1,50 @@
+"""The Adam panel in a real browser: JupyterLab on 127.0.0.1 with a token, Debian's chromium via playwright.
+
+Runs all cells of a small notebook holding ``trajectory_panel("adam", "rosenbrock")``, presses ArrowRight /
+ArrowLeft on the α and β1 sliders, waits for the kernel to be idle, and checks that the picture changed and
+the readouts show the new values. The key-press-to-new-picture times go to ``lab.TIMING_FILE`` for the
+benchmark table. Skipped, with the reason, only where chromium or the playwright package is missing.
+"""
+
+import pathlib
+import re
+import sys
+
+import pytest
+
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
+import lab  # noqa: E402
+
+pytestmark = pytest.mark.skipif(lab.unavailable() is not None, reason=f"real-browser test: {lab.unavailable()}")
+
+# What one arrow key does to each readout: α moves by 10^±0.05 (snapped to 3 digits), β1 by ±0.01.
+EXPECTED = {
+    ("lr", "ArrowRight"): "α = 0.0224", ("lr", "ArrowLeft"): "α = 0.02",
+    ("beta1", "ArrowLeft"): "β1 = 0.89", ("beta1", "ArrowRight"): "β1 = 0.9",
+}
+
+
+@pytest.fixture(scope="module")
+def session(tmp_path_factory):
+    result = lab.run_browser_session(tmp_path_factory.mktemp("lab"), presses=12)
+    lab.save_timing(result)
+    return result
+
+
+def test_arrow_keys_on_alpha_and_beta1_redraw_the_picture(session):
+    events = session["events"]
+    assert {e["slider"] for e in events} == {"lr", "beta1"} and len(events) >= 10
+    for event in events:
+        assert event["src_changed"], event
+        assert event["readout_after"] == EXPECTED[event["slider"], event["key"]], event
+
+
+def test_readouts_show_exact_values(session):
+    for event in session["events"]:
+        assert re.fullmatch(r"(α|β1) = [0-9.]+", event["readout_after"]), event
+
+
+def test_key_press_to_picture_time_is_recorded(session):
+    assert lab.TIMING_FILE.exists()
+    assert all(0 < e["readout_ms"] <= e["ms"] < 10_000 for e in session["events"])
+    print(f"key press to new picture: median {session['median_ms']:.0f} ms over {len(session['events'])} presses")
