@@ -184,3 +184,16 @@ def test_builder_is_deterministic(tmp_path):
     assert nb.cells[2].metadata.nbgrader == {"grade": False, "grade_id": "double", "locked": False,
                                             "schema_version": 3, "solution": True}
     assert nb.metadata.kernelspec.name == "python3"
+
+
+@pytest.mark.parametrize("name", SOLUTION_NAMES)
+def test_lessons_equal_what_nbgrader_releases(name):
+    """Dev-only (skipped unless nbgrader is installed): nbgrader's own preprocessors give our lesson sources."""
+    pytest.importorskip("nbgrader")
+    from nbgrader.preprocessors import ClearHiddenTests, ClearOutput, ClearSolutions
+
+    nb, resources = nbformat.read(SOLUTIONS / name, as_version=4), {}
+    for preprocessor in (ClearSolutions(), ClearHiddenTests(), ClearOutput()):
+        nb, resources = preprocessor.preprocess(nb, resources)
+    lesson = nbformat.read(LESSONS / name, as_version=4)
+    assert [c.source for c in nb.cells] == [c.source for c in lesson.cells]
