@@ -15,11 +15,11 @@ Panels a lesson opens in one line (each returns a widget; show it as the cell's 
 
 Every panel has ``.controls`` (name -> :class:`Control`; ``control.value`` is the real value, settable),
 ``.image`` (the PNG), ``.status`` (errors/warnings of a redraw are shown there, never raised) and
-``.redraws``. The building blocks for new panels (``Panel``, ``Control``, the control factories and
+``.redraws``. The building blocks for new panels (``Panel``, ``Control``, ``GrowingAxis``, the control factories and
 ``optlab._render.FastFigure``) are documented in :mod:`optlab.widgets._base`.
 """
 
-from ._base import (Control, Panel, choice_control, hyperparameter_control, int_control, linear_control,
+from ._base import (Control, GrowingAxis, Panel, choice_control, hyperparameter_control, int_control, linear_control,
                     log_control, one_minus_log_control, toggle_control)
 from .step import step_panel
 from .sweep import sweep_panel
@@ -34,6 +34,7 @@ __all__ = [
     "schedule_panel",
     "Panel",
     "Control",
+    "GrowingAxis",
     "log_control",
     "one_minus_log_control",
     "linear_control",

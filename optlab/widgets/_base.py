@@ -16,6 +16,8 @@ Every panel in :mod:`optlab.widgets` (and H7's ``training_panel``) is made of th
   place. :meth:`Panel.redraw` runs ``update`` with numpy warnings silenced and any warning or exception
   caught and *shown in the status line* (the picture keeps its last state), then renders. Every control
   change calls ``redraw``; group programmatic changes in ``with panel.hold():`` to redraw once.
+* :class:`GrowingAxis` — value-axis limits that only grow (whole decades on a log axis), so that slider
+  moves keep blitting and the axes do not jump: call ``axis.fit(*arrays)`` in ``update()``.
 
 A minimal panel::
 
@@ -57,6 +59,7 @@ __all__ = [
     "toggle_control",
     "hyperparameter_control",
     "HYPERPARAMETERS",
+    "GrowingAxis",
 ]
 
 
@@ -206,6 +209,53 @@ def hyperparameter_control(name, value):
     """The standard control for an optimizer hyperparameter by its keyword (see :data:`HYPERPARAMETERS`)."""
     factory, symbol, args = HYPERPARAMETERS[name]
     return factory(name, symbol, value, *args)
+
+
+class GrowingAxis:
+    """Limits of a value axis that only grow, in whole decades (log) or by half ranges (linear).
+
+    A slider move must not redraw the background, and axes that jump with every move are hard to read:
+    the limits grow to take in new data (which redraws the background once) and otherwise stay put.
+
+    Args:
+        ax: the axes; ``ax.get_yscale()`` decides log or linear.
+        fast_figure: its :class:`~optlab._render.FastFigure` (invalidated when the limits change).
+        top: a fixed upper limit (e.g. the largest loss on the picture; diverging curves leave through it).
+        floor: smallest lower limit on a log axis.
+    """
+
+    def __init__(self, ax, fast_figure, *, top=None, floor=1e-16):
+        self.ax, self.fast_figure, self.floor = ax, fast_figure, floor
+        self.reset(top)
+
+    def reset(self, top=None):
+        """Forget the limits (new objective, new start): the next :meth:`fit` sets them afresh."""
+        self.top, self.limits = top, None
+
+    def fit(self, *arrays):
+        """Grow the limits to take in the finite values of ``arrays``; return True if they changed."""
+        data = np.concatenate([np.ravel(a) for a in arrays]) if arrays else np.empty(0)
+        log = self.ax.get_yscale() == "log"
+        data = data[np.isfinite(data) & (data > 0)] if log else data[np.isfinite(data)]
+        if data.size == 0:
+            return False
+        lo, hi = float(data.min()), float(data.max())
+        if log:
+            lo = 10.0 ** math.floor(math.log10(max(lo, self.floor)))
+            hi = 10.0 ** math.ceil(math.log10(max(hi, self.floor)) + 1e-9)
+        else:
+            pad = 0.5 * (hi - lo) + 1e-12
+            lo, hi = lo - pad, hi + pad
+        if self.top is not None:
+            hi = self.top
+            lo = min(lo, hi / 10.0) if log else min(lo, hi - 1e-12)
+        new = (lo, hi) if self.limits is None else (min(lo, self.limits[0]), max(hi, self.limits[1]))
+        if new == self.limits:
+            return False
+        self.limits = new
+        self.ax.set_ylim(*new)
+        self.fast_figure.invalidate()
+        return True
 
 
 class Panel(widgets.VBox):

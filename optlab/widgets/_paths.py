@@ -18,7 +18,7 @@ from .._render import FastFigure
 from ..objectives import get_objective
 from ..optimizers import OPTIMIZERS, make_optimizer
 from ..run import run
-from ._base import Panel, choice_control, hyperparameter_control, linear_control, log_control
+from ._base import GrowingAxis, Panel, choice_control, hyperparameter_control, linear_control, log_control
 
 __all__ = ["PathsPanel", "optimizer_hyperparameters", "suggested_lr"]
 
@@ -57,6 +57,18 @@ def _clip_to_view(thetas, window):
                 & (thetas[:, 1] > y0 - 3 * h) & (thetas[:, 1] < y1 + 3 * h))
     first = np.flatnonzero(out)
     return thetas if first.size == 0 else thetas[: first[0] + 1]
+
+
+def _loss_top(objective, window, f_min):
+    """The largest J − J* over the picture, rounded up to a decade: runs that leave the picture leave the plot."""
+    if f_min is None:
+        return None
+    (x0, x1), (y0, y1) = window
+    grid = np.stack(np.meshgrid(np.linspace(x0, x1, 41), np.linspace(y0, y1, 41)), axis=-1)
+    with np.errstate(all="ignore"):
+        gap = np.asarray(objective.value(grid), dtype=float) - f_min
+    top = np.nanmax(np.where(np.isfinite(gap), gap, np.nan)) if np.isfinite(gap).any() else 1.0
+    return 10.0 ** math.ceil(math.log10(max(top, plotting.LOSS_FLOOR)) + 1e-9)
 
 
 class PathsPanel(Panel):
@@ -147,7 +159,7 @@ class PathsPanel(Panel):
         self.ax_loss.set_xlabel("step k")
         if len(self.optimizers) > 1:
             self.ax_loss.legend(loc="lower left", fontsize=8)
-        self._loss_limits = None
+        self.loss_axis = GrowingAxis(self.ax_loss, ff)
         self.ax_lr = None
         if has_schedule:
             self.ax_lr = axes[2]
@@ -183,7 +195,7 @@ class PathsPanel(Panel):
         self.ax_path.set_title(getattr(objective, "name", "objective").replace("_", " "), fontsize=10)
         self.ax_loss.set_yscale("log" if self._f_min is not None else "linear")
         self.ax_loss.set_ylabel(r"$J(\theta_k) - J^*$" if self._f_min is not None else r"$J(\theta_k)$")
-        self._loss_limits = None
+        self.loss_axis.reset(top=_loss_top(objective, self._window, self._f_min))
         self.fast_figure.invalidate()
         name = getattr(objective, "name", None)
         if self._drawn_name is not None and name != self._drawn_name and "theta0_1" in self.controls:
@@ -237,7 +249,7 @@ class PathsPanel(Panel):
             plotting.update_loss(line, traj.losses, self._f_min)
             prefix = f"{OPTIMIZERS[name].name}: " if len(self.optimizers) > 1 else ""
             text.set_text(prefix + self._message(traj))
-        self._fit_loss_axis()
+        self.loss_axis.fit(*(line.get_ydata() for line in self.loss_lines))
         if self.ax_lr is not None:
             self._draw_schedule(kwargs.get("schedule"))
 
@@ -248,30 +260,6 @@ class PathsPanel(Panel):
         gap = traj.losses[-1] - self._f_min if self._f_min is not None else traj.losses[-1]
         what = "J − J*" if self._f_min is not None else "J"
         return f"{what} = {gap:.3g} after {traj.steps} steps"
-
-    def _fit_loss_axis(self):
-        """Snap the loss axis to whole decades; keep it while the curves fit, so most moves only blit."""
-        data = np.concatenate([line.get_ydata() for line in self.loss_lines])
-        data = data[np.isfinite(data)]
-        if data.size == 0:
-            return
-        if self._f_min is not None:
-            lo = 10.0 ** math.floor(math.log10(max(data.min(), plotting.LOSS_FLOOR)))
-            hi = 10.0 ** math.ceil(math.log10(max(data.max(), plotting.LOSS_FLOOR)) + 1e-9)
-            old = self._loss_limits
-            if old is not None and old[0] <= lo and hi <= old[1] and old[0] * 1e3 >= lo and old[1] <= hi * 1e3:
-                return
-            new = (lo / 10 if lo > plotting.LOSS_FLOOR else lo, hi * 10)
-        else:
-            lo, hi = float(data.min()), float(data.max())
-            pad = 0.05 * (hi - lo) + 1e-12
-            old = self._loss_limits
-            if old is not None and old[0] <= lo and hi <= old[1] and (old[1] - old[0]) <= 3 * (hi - lo + 2 * pad):
-                return
-            new = (lo - pad, hi + pad)
-        self._loss_limits = new
-        self.ax_loss.set_ylim(*new)
-        self.fast_figure.invalidate()
 
     def _draw_schedule(self, schedule):
         t = np.arange(1, self.steps + 1)

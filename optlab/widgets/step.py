@@ -12,7 +12,7 @@ from .._render import FastFigure
 from ..objectives import get_objective
 from ..optimizers import OPTIMIZERS, make_optimizer
 from ..run import run
-from ._base import Control, Panel, fmt, hyperparameter_control
+from ._base import Control, GrowingAxis, Panel, fmt, hyperparameter_control
 from ._paths import _clip_to_view, _key, optimizer_hyperparameters, suggested_lr
 
 __all__ = ["step_panel", "StepPanel"]
@@ -83,7 +83,7 @@ class StepPanel(Panel):
         self.ax_step.set_title("step sizes", fontsize=10)
         ff.animate(*self.path, self.point, self.grad_arrow, self.update_arrow, self.message, self.step_norm,
                    self.gd_norm, *self.eff, self.cursor)
-        self._limits = None
+        self.step_axis = GrowingAxis(self.ax_step, ff)
         self.fast_figure = ff
 
     # --------------------------------------------------------------------------------------------
@@ -115,17 +115,8 @@ class StepPanel(Panel):
         k = int(traj.diverged_at)
         self.message.set_text(f"diverged at step {k}" if k >= 0 else "")
         self.message.set_color("#b00020")
-        self._fit_axis([self.step_norm, self.gd_norm] + (self.eff if eff is not None else []))
-
-    def _fit_axis(self, lines):
-        data = np.concatenate([line.get_ydata() for line in lines])
-        data = data[np.isfinite(data) & (data > 0)]
-        limits = (1e-3, 1.0) if data.size == 0 else (
-            10.0 ** np.floor(np.log10(data.min())), 10.0 ** np.ceil(np.log10(data.max()) + 1e-9))
-        if limits != self._limits:
-            self._limits = limits
-            self.ax_step.set_ylim(*limits)
-            self.fast_figure.invalidate()
+        self.step_axis.fit(*(line.get_ydata() for line in [self.step_norm, self.gd_norm]
+                             + (self.eff if eff is not None else [])))
 
     def update(self):
         values = self.values()
