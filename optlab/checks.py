@@ -24,7 +24,8 @@ lesson exercise                                                                 
 03     ``nesterov_step(theta, grad, velocity, lr, beta) -> (theta, velocity)``,      check_nesterov_step
        ``grad`` taken at the look-ahead point θ + βv
 04     ``adagrad_step(theta, grad, s, lr, eps) -> (theta, s)``                       check_adagrad_step
-04     ``rmsprop_step(theta, grad, v, lr, beta2, eps) -> (theta, v)``                check_rmsprop_step
+04     ``rmsprop_step(theta, grad, v, lr, beta2, eps, *, t=None) -> (theta, v)``;   check_rmsprop_step
+       optional ``t``: if accepted, v̂ = v/(1 − β2ᵗ) is used in the step (checked too)
 05     ``adam_step(theta, grad, m, v, t, lr, beta1, beta2, eps,                      check_adam_step
        bias_correction=True) -> (theta, m, v)`` (``bias_correction`` optional)
 06     ``adamw_step(theta, grad, m, v, t, lr, beta1, beta2, eps, weight_decay,       check_adamw_step
@@ -146,10 +147,10 @@ def _all_close(xs, ys):
     return len(xs) == len(ys) and all(_close(x, y) for x, y in zip(xs, ys))
 
 
-def _quiet_call(fn, args):
+def _quiet_call(fn, args, kwargs=None):
     with warnings.catch_warnings(), np.errstate(all="ignore"):
         warnings.simplefilter("ignore")
-        return fn(*args)
+        return fn(*args, **(kwargs or {}))
 
 
 def _accepts(fn, name):
@@ -157,7 +158,7 @@ def _accepts(fn, name):
         params = inspect.signature(fn).parameters
     except (TypeError, ValueError):
         return True
-    return name in params or any(p.kind == p.VAR_POSITIONAL for p in params.values())
+    return name in params or any(p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD) for p in params.values())
 
 
 def _n_positional(fn, default):
@@ -173,9 +174,10 @@ def _n_positional(fn, default):
 class _Case:
     """One call: ``args`` in the reference's positional order; the student gets at least ``needs``."""
 
-    def __init__(self, label, args, batched=False, needs=None):
+    def __init__(self, label, args, batched=False, needs=None, kwargs=None):
         self.label, self.args, self.batched = label, tuple(args), batched
         self.needs = len(self.args) if needs is None else needs
+        self.kwargs = dict(kwargs or {})
 
 
 def _not_written(name):
@@ -189,7 +191,7 @@ def _run_student(name, fn, cases, n_args):
     for case in cases:
         args = copy.deepcopy(case.args[:n_args])
         try:
-            out = _quiet_call(fn, args)
+            out = _quiet_call(fn, args, case.kwargs)
         except NotImplementedError:
             _fail(_not_written(name))
         except Exception as exc:  # the student's bug, reported below
@@ -221,14 +223,14 @@ def _check_rule(name, fn, reference, cases, outputs, variants, arg_names, *,
     if not callable(fn):
         _fail(f"{name} should be a function, but got {type(fn).__name__} — define it with `def {name}(...)`.")
     n_args = _n_positional(fn, max(len(c.args) for c in cases))
-    cases = [c for c in cases if n_args >= c.needs]
+    cases = [c for c in cases if n_args >= c.needs and all(_accepts(fn, k) for k in c.kwargs)]
     results = _run_student(name, fn, cases, n_args)
     _report_exceptions(name, cases, results, hint_batched, single)
     k = len(outputs)
     multi = k > 1
     expected = []
     for case in cases:
-        ref = _quiet_call(reference, copy.deepcopy(case.args))
+        ref = _quiet_call(reference, copy.deepcopy(case.args), case.kwargs)
         expected.append(tuple(ref) if multi else (ref,))
     got = []
     want = "(" + ", ".join(outputs) + ")" if multi else outputs[0]
@@ -282,7 +284,7 @@ def _check_rule(name, fn, reference, cases, outputs, variants, arg_names, *,
 def _diagnose(name, cases, got, failing, outputs, variants, hint_batched, expected, single):
     def variant_out(variant, case):
         try:
-            out = _quiet_call(variant, copy.deepcopy(case.args))
+            out = _quiet_call(variant, copy.deepcopy(case.args), case.kwargs)
         except Exception:
             return None
         return tuple(out) if len(outputs) > 1 else (out,)
@@ -509,20 +511,28 @@ def check_nesterov_step(nesterov_step):
 def _adaptive_cases(with_beta):
     r = _rng()
 
-    def case(label, shape, lr, beta2, eps, zero=False, batched=False):
+    def case(label, shape, lr, beta2, eps, zero=False, batched=False, t=None):
         state = np.zeros(shape) if zero else _arrays(r, shape, positive=True, scale=0.5)
         args = (r.normal(size=shape), r.normal(size=shape) * 2, state, lr)
-        return _Case(label, args + ((beta2, eps) if with_beta else (eps,)), batched)
+        return _Case(label, args + ((beta2, eps) if with_beta else (eps,)), batched,
+                     kwargs=None if t is None else {"t": t})
 
-    return [case("one step from a non-zero state (α = 0.1, ε = 1e-8)", (3,), 0.1, 0.9, 1e-8),
-            case("the first step with a large ε = 0.5", (2,), 0.2, 0.75, 0.5, zero=True),
-            case("a step with ε = 0.1", (3,), 0.05, 0.99, 0.1),
-            case("a batch of θ's of shape (4, 3)", (4, 3), 0.05, 0.8, 1e-3, batched=True),
-            case("a batch of θ's of shape (2, 3, 2)", (2, 3, 2), 0.3, 0.6, 1e-2, batched=True)]
+    cases = [case("one step from a non-zero state (α = 0.1, ε = 1e-8)", (3,), 0.1, 0.9, 1e-8),
+             case("the first step with a large ε = 0.5", (2,), 0.2, 0.75, 0.5, zero=True),
+             case("a step with ε = 0.1", (3,), 0.05, 0.99, 0.1),
+             case("a batch of θ's of shape (4, 3)", (4, 3), 0.05, 0.8, 1e-3, batched=True),
+             case("a batch of θ's of shape (2, 3, 2)", (2, 3, 2), 0.3, 0.6, 1e-2, batched=True)]
+    if with_beta:  # rmsprop_step(..., *, t=None): bias-corrected when t is given (checked if accepted)
+        cases += [case("the first bias-corrected step, t = 1 (v = 0)", (3,), 0.1, 0.9, 1e-8, zero=True, t=1),
+                  case("a bias-corrected step at t = 5", (3,), 0.05, 0.8, 1e-8, t=5),
+                  case("a bias-corrected batch of shape (4, 3) at t = 3", (4, 3), 0.05, 0.9, 1e-6, batched=True,
+                       t=3)]
+    return cases
 
 
-def _adaptive(th, g, s, lr, beta2, eps, *, avg, square=True, abs_=False, eps_inside=False, old=False,
-              sqrt=True, sign=-1, accumulate=True, swap=False, one_minus=True):
+def _adaptive(th, g, s, lr, beta2, eps, t=None, *, avg, square=True, abs_=False, eps_inside=False, old=False,
+              sqrt=True, sign=-1, accumulate=True, swap=False, one_minus=True, t_ignored=False, dt=0,
+              return_hat=False):
     g2 = np.abs(g) if abs_ else (g * g if square else g)
     if not accumulate:
         new = g2
@@ -533,8 +543,10 @@ def _adaptive(th, g, s, lr, beta2, eps, *, avg, square=True, abs_=False, eps_ins
     else:
         new = beta2 * s + ((1 - beta2) if one_minus else 1.0) * g2
     used = s if old else new
+    if t is not None and not t_ignored:
+        used = used / (1 - beta2 ** (t + dt))
     den = np.sqrt(used + eps) if eps_inside else ((np.sqrt(used) if sqrt else used) + eps)
-    return th + sign * lr * g / den, new
+    return th + sign * lr * g / den, (used if return_hat else new)
 
 
 def _adagrad_variant(**kw):
@@ -542,7 +554,7 @@ def _adagrad_variant(**kw):
 
 
 def _rmsprop_variant(**kw):
-    return lambda th, g, v, lr, beta2, eps: _adaptive(th, g, v, lr, beta2, eps, avg=True, **kw)
+    return lambda th, g, v, lr, beta2, eps, t=None: _adaptive(th, g, v, lr, beta2, eps, t, avg=True, **kw)
 
 
 def _adaptive_variants(make, state, rule):
@@ -566,7 +578,14 @@ _RMSPROP_VARIANTS = _adaptive_variants(_rmsprop_variant, "v", "v ← β2 v + (1 
      _rmsprop_variant(swap=True)),
     ("the (1 − β2) in front of g² is missing — v ← β2 v + (1 − β2) g².", _rmsprop_variant(one_minus=False)),
     ("v is a running sum (that is AdaGrad) — RMSProp averages: v ← β2 v + (1 − β2) g².",
-     lambda th, g, v, lr, beta2, eps: _adaptive(th, g, v, lr, beta2, eps, avg=False)),
+     lambda th, g, v, lr, beta2, eps, t=None: _adaptive(th, g, v, lr, beta2, eps, t, avg=False)),
+    ("t is ignored — when t is given, step with the bias-corrected v̂ = v/(1 − β2ᵗ).", _rmsprop_variant(t_ignored=True)),
+    ("it returns the corrected v̂ — return the running average v itself; v̂ = v/(1 − β2ᵗ) is only used in the step.",
+     _rmsprop_variant(return_hat=True)),
+    ("t is counted from 0 — the first step has t = 1, so use 1 − β2ᵗ with the t you are given.",
+     _rmsprop_variant(dt=-1)),
+    ("the bias correction uses t + 1 — the t you are given already counts from 1: use 1 − β2ᵗ.",
+     _rmsprop_variant(dt=1)),
 ]
 
 
@@ -579,7 +598,10 @@ def check_adagrad_step(adagrad_step):
 
 @_public
 def check_rmsprop_step(rmsprop_step):
-    """Check lesson 04's ``rmsprop_step(theta, grad, v, lr, beta2, eps) -> (theta, v)`` (no bias correction)."""
+    """Check lesson 04's ``rmsprop_step(theta, grad, v, lr, beta2, eps, *, t=None) -> (theta, v)``.
+
+    The keyword ``t`` is optional: if the function accepts it, bias-corrected steps are checked too.
+    """
     _check_rule("rmsprop_step", rmsprop_step, _rules.rmsprop_step, _adaptive_cases(True), ("θ", "v"),
                 _RMSPROP_VARIANTS, ("theta", "grad", "v", "lr", "beta2", "eps"))
 

@@ -317,6 +317,44 @@ def test_rmsprop_rejects(fn, fragments):
     rejects(checks.check_rmsprop_step, fn, *fragments)
 
 
+def rmsprop_t(theta, grad, v, lr=1e-2, beta2=0.99, eps=1e-8, *, t=None):
+    v = beta2 * v + (1 - beta2) * grad * grad
+    v_hat = v if t is None else v / (1 - beta2 ** t)
+    return theta - lr * grad / (np.sqrt(v_hat) + eps), v
+
+
+def rmsprop_t_loop(theta, grad, v, lr=1e-2, beta2=0.99, eps=1e-8, *, t=None):
+    theta, v = np.array(theta, float), np.array(v, float)
+    for i in np.ndindex(theta.shape):
+        v[i] = beta2 * v[i] + (1 - beta2) * grad[i] ** 2
+        v_hat = v[i] if t is None else v[i] / (1 - beta2 ** t)
+        theta[i] -= lr * grad[i] / (math.sqrt(v_hat) + eps)
+    return theta, v
+
+
+@pytest.mark.parametrize("fn", [rmsprop_t, rmsprop_t_loop])
+def test_rmsprop_with_t_accepts(fn, capsys):
+    accepts(checks.check_rmsprop_step, fn, capsys)
+
+
+def rp_t(kind):
+    def rmsprop_step(theta, grad, v, lr=1e-2, beta2=0.99, eps=1e-8, *, t=None):
+        v = beta2 * v + (1 - beta2) * grad * grad
+        if t is None or kind == "ignore":
+            v_hat = v
+        else:
+            v_hat = v / (1 - beta2 ** (t - 1 if kind == "from0" else t))
+        new_theta = theta - lr * grad / (np.sqrt(v_hat) + eps)
+        return new_theta, (v_hat if kind == "return_hat" else v)
+    return rmsprop_step
+
+
+@pytest.mark.parametrize("kind, fragment", [("ignore", "t is ignored"), ("return_hat", "returns the corrected v̂"),
+                                            ("from0", "counted from 0")])
+def test_rmsprop_with_t_rejects(kind, fragment):
+    rejects(checks.check_rmsprop_step, rp_t(kind), fragment)
+
+
 # --------------------------------------------------------------------------- lesson 05
 def adam_textbook(theta, grad, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8, bias_correction=True):
     m = beta1 * m + (1 - beta1) * grad
