@@ -44,6 +44,11 @@ def _sigmoid(z):
     return 0.5 * (1.0 + np.tanh(0.5 * z))
 
 
+def _cross_entropy(z, y):
+    """Mean over the last axis of log(1 + e^z) − y z: with logaddexp, large |z| neither overflows nor loses digits."""
+    return np.mean(np.logaddexp(0.0, z) - y * z, axis=-1)
+
+
 class MLP:
     """A tanh network with one output logit; its parameters are one flat vector θ of shape ``(..., P)``.
 
@@ -130,8 +135,7 @@ class MLP:
         """Mean binary cross-entropy J(θ) ``(...)`` and its gradient ∇J(θ) ``(..., P)`` by backpropagation."""
         y = np.asarray(y, dtype=np.float64)
         z, activations = self.forward(theta, X)
-        # log(1 + e^z) − y z, written with logaddexp so large |z| neither overflows nor loses digits.
-        loss = np.mean(np.logaddexp(0.0, z) - y * z, axis=-1)
+        loss = _cross_entropy(z, y)
         n = z.shape[-1]
         delta = ((_sigmoid(z) - y) / n)[..., None]           # δ_L = ∂J/∂z, shape (..., n, 1)
         layers = self.unflatten(theta)
@@ -171,23 +175,23 @@ class MLPLoss:
         self.n, self.d, self.name = len(self.X), model.n_params, "mlp_loss"
         self.minima, self.f_min = np.empty((0, self.d)), 0.0
 
+    def _data(self, batch):
+        return (self.X, self.y) if batch is None else (self.X[batch], self.y[batch])
+
+    def _penalty(self, theta):
+        return 0.5 * self.l2 * np.sum(theta * theta, axis=-1) if self.l2 else 0.0
+
     def value_and_grad(self, theta, batch=None):
         """(J, ∇J) in one forward and backward pass, full-batch or on ``batch``."""
-        X, y = (self.X, self.y) if batch is None else (self.X[batch], self.y[batch])
         with np.errstate(over="ignore", invalid="ignore"):  # a diverging run turns non-finite quietly
-            loss, grad = self.model.loss_and_grad(theta, X, y)
-            if self.l2:
-                loss = loss + 0.5 * self.l2 * np.sum(theta * theta, axis=-1)
-                grad = grad + self.l2 * theta
-        return loss, grad
+            loss, grad = self.model.loss_and_grad(theta, *self._data(batch))
+            return loss + self._penalty(theta), (grad + self.l2 * theta if self.l2 else grad)
 
     def value(self, theta, batch=None) -> np.ndarray:
-        """J(θ) (on ``batch`` if given), shape ``(...)``."""
-        X, y = (self.X, self.y) if batch is None else (self.X[batch], self.y[batch])
+        """J(θ) (on ``batch`` if given), shape ``(...)``; cheaper than value_and_grad (no backward pass)."""
+        X, y = self._data(batch)
         with np.errstate(over="ignore", invalid="ignore"):
-            z = self.model.logits(theta, X)
-            loss = np.mean(np.logaddexp(0.0, z) - y * z, axis=-1)
-            return loss + 0.5 * self.l2 * np.sum(theta * theta, axis=-1) if self.l2 else loss
+            return _cross_entropy(self.model.logits(theta, X), y) + self._penalty(theta)
 
     def grad(self, theta, batch=None) -> np.ndarray:
         """∇J(θ) by backpropagation (on ``batch`` if given), shape ``(..., P)``."""
