@@ -115,12 +115,17 @@ def test_show_trajectories_from_runs_and_arrays():
     plt.close(fig)
 
 
-def test_fast_figure_blits_the_same_pixels_as_a_full_draw():
-    ff = FastFigure(figsize=(3, 2), dpi=60)
+def quadratic_figure(palette):
+    ff = FastFigure(figsize=(3, 2), dpi=60, palette=palette)
     ax = ff.figure.add_subplot()
     plotting.plot_contour(get_objective("quadratic"), ax, levels=8, resolution=40)
     (line,) = ax.plot([], [], color="red")
     ff.animate(line)
+    return ff, line
+
+
+def test_fast_figure_blits_the_same_pixels_as_a_full_draw():
+    ff, line = quadratic_figure(palette=False)
     first = ff.render()
     assert first[:8] == b"\x89PNG\r\n\x1a\n" and ff.full_draws == 1
     line.set_data([-4, 3], [2, -1])
@@ -128,8 +133,19 @@ def test_fast_figure_blits_the_same_pixels_as_a_full_draw():
     assert ff.full_draws == 1 and blitted != first
     full = ff.render_full()
     assert ff.full_draws == 2
-    assert blitted == full  # same pixels, hence the same 256-colour PNG
+    np.testing.assert_array_equal(pixels(blitted), pixels(full))
     assert pixels(full).shape == (120, 180, 3)
+
+
+def test_palette_pictures_stay_close_to_the_exact_colours():
+    exact, exact_line = quadratic_figure(palette=False)
+    fast, fast_line = quadratic_figure(palette=True)
+    exact.render(), fast.render()
+    for line in (exact_line, fast_line):
+        line.set_data([-4, 3], [2, -1])
+    a, b = pixels(exact.render()).astype(int), pixels(fast.render()).astype(int)
+    assert np.abs(a - b).mean() < 2.0 and np.abs(a - b).max() < 48
+    assert len(fast.render()) < len(exact.render())
 
 
 def test_encode_png_exact_or_256_colours():
