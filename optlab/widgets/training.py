@@ -69,6 +69,7 @@ class TrainingPanel(Panel):
         ax_acc.set(xlim=(0, self.steps), ylim=(0.4, 1.02), xlabel="step k", ylabel="training accuracy")
         self.message = ax_loss.text(0.03, 0.04, "", transform=ax_loss.transAxes, fontsize=9,
                                     bbox=dict(boxstyle="round,pad=0.2", facecolor="white", alpha=0.85, edgecolor="none"))
+        self.message.set_in_layout(False)  # its changing width must not move the axes
         ff.animate(self.boundary, self.loss_line, self.acc_line, self.message)
         self.fast_figure = ff
 
@@ -86,10 +87,10 @@ class TrainingPanel(Panel):
         self.acc_line.set_data(result.record_steps, result.accuracies)
         uses = ", ".join(_SYMBOLS[k] for k in _USES[name])
         if traj.diverged_at >= 0:
-            self.message.set_text(f"{OPTIMIZERS[name].name} ({uses}): diverged at step {int(traj.diverged_at)}")
+            self.message.set_text(f"{OPTIMIZERS[name].name} ({uses})\ndiverged at step {int(traj.diverged_at)}")
             self.boundary.set_data(np.full((self._resolution,) * 2, 0.5))
         else:
-            self.message.set_text(f"{OPTIMIZERS[name].name} ({uses}): J = {traj.losses[-1]:.3g}, "
+            self.message.set_text(f"{OPTIMIZERS[name].name} ({uses})\nJ = {traj.losses[-1]:.3g}, "
                                   f"accuracy {100 * float(result.final_accuracy):.1f}%")
             self.boundary.set_data(decision_grid(self.loss.model, result.theta, self.loss.X, self._resolution)[1])
 
