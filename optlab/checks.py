@@ -892,17 +892,21 @@ def _references():
     }
 
 
-def reference_or(fn, name=None):
+def reference_or(fn, name=None, *, reference=None, probe_args=None):
     """Return ``fn`` if it is written, else optlab's reference of the same name (and say so).
 
     "Written" means: calling ``fn`` on a small probe case does not raise NotImplementedError. Use it
     after an exercise, ``gd_step = reference_or(gd_step)``, so the rest of a lesson runs even while
-    the exercise is still a stub.
+    the exercise is still a stub. For a lesson's own exercise pass the fallback and a probe call:
+    ``train = reference_or(train, reference=_train_reference, probe_args=(loss, theta0, 0.1))``.
     """
     name = name or getattr(fn, "__name__", None)
     refs = _references()
+    if reference is not None:
+        refs[name] = (reference, lambda: probe_args if probe_args is not None else ())
     if name not in refs:
-        raise ValueError(f"reference_or knows no reference called {name!r}; pass name= one of {sorted(refs)}.")
+        raise ValueError(f"reference_or knows no reference called {name!r}; pass name= one of {sorted(refs)}, "
+                         "or reference= and probe_args=.")
     reference, probe = refs[name]
     try:
         out = _quiet_call(fn, copy.deepcopy(probe()))

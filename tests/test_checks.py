@@ -590,6 +590,15 @@ def test_reference_or_detects_a_lazy_generator_stub(capsys):
     assert "not written yet" in capsys.readouterr().out
 
 
+def test_reference_or_with_a_lesson_reference(capsys):
+    def train(steps):
+        raise NotImplementedError()
+    fallback = lambda steps: list(range(steps))  # noqa: E731
+    assert checks.reference_or(train, reference=fallback, probe_args=(3,)) is fallback
+    assert "train is not written yet" in capsys.readouterr().out
+    assert checks.reference_or(fallback, name="train", reference=train, probe_args=(3,)) is fallback
+
+
 def test_reference_or_unknown_name():
     with pytest.raises(ValueError, match="no reference"):
         checks.reference_or(lambda x: x)
