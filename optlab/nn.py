@@ -274,7 +274,10 @@ class Training:
         return self.accuracies[-1]
 
     def __getitem__(self, index) -> "Training":
-        """The runs ``index`` of a batch (indexing the run axes), e.g. ``sweep[3]`` for the 4th learning rate."""
+        """The runs ``index`` of a batch (indexing the run axes), e.g. ``sweep[3]`` for the 4th learning rate.
+
+        Recorded optimizer states (``run(..., record_state=True)``) are not carried over.
+        """
         tr = self.trajectory
         idx = (slice(None),) + (index if isinstance(index, tuple) else (index,))
         sub = Trajectory(thetas=tr.thetas[idx], losses=tr.losses[idx], grad_norms=tr.grad_norms[idx],
@@ -313,8 +316,8 @@ def train(optimizer, loss: MLPLoss, theta0, steps: int, *, every: int = 10, test
         >>> float(result.final_accuracy) >= 0.95
         True
     """
-    trajectory = run(optimizer, loss, theta0, steps, **run_kw)
     every = positive_int("every", every)
+    trajectory = run(optimizer, loss, theta0, steps, **run_kw)
     record = np.unique(np.append(np.arange(0, trajectory.steps + 1, every), trajectory.steps))
     thetas = trajectory.thetas[record]
     model = loss.model

@@ -19,7 +19,7 @@ from ..nn import MLP, MLPLoss, decision_grid, plot_decision_boundary, train
 from ..optimizers import OPTIMIZERS
 from ..plotting import LOSS_FLOOR
 from .._render import FastFigure
-from ._base import Panel, choice_control, hyperparameter_control
+from ._base import GrowingAxis, Panel, choice_control, hyperparameter_control
 
 __all__ = ["training_panel", "TrainingPanel"]
 
@@ -60,17 +60,19 @@ class TrainingPanel(Panel):
         ff = FastFigure(figsize=(10.0, 3.1), dpi=86, layout="constrained")
         ax_map, ax_loss, ax_acc = ff.figure.subplots(1, 3, width_ratios=[0.9, 1.0, 1.0])
         model, X, y = self.loss.model, self.loss.X, self.loss.y
-        self.boundary, _ = plot_decision_boundary(model, self.theta0, X, y, ax_map, resolution=self._resolution)
+        self.boundary, points = plot_decision_boundary(model, self.theta0, X, y, ax_map, resolution=self._resolution)
         ax_map.set_title("decision boundary", fontsize=10)
         (self.loss_line,) = ax_loss.plot([], [], color="#1f77b4")
-        ax_loss.set(yscale="log", xlim=(0, self.steps), ylim=(1e-4, 3.0), xlabel="step k",
-                    ylabel=r"training loss $J(\theta_k)$")
+        ax_loss.set(yscale="log", xlim=(0, self.steps), xlabel="step k", ylabel=r"training loss $J(\theta_k)$")
         (self.acc_line,) = ax_acc.plot([], [], color="#d62728")
         ax_acc.set(xlim=(0, self.steps), ylim=(0.4, 1.02), xlabel="step k", ylabel="training accuracy")
-        self.message = ax_loss.text(0.03, 0.04, "", transform=ax_loss.transAxes, fontsize=9,
+        self.message = ax_loss.text(0.97, 0.96, "", transform=ax_loss.transAxes, fontsize=9, ha="right", va="top",
                                     bbox=dict(boxstyle="round,pad=0.2", facecolor="white", alpha=0.85, edgecolor="none"))
         self.message.set_in_layout(False)  # its changing width must not move the axes
-        ff.animate(self.boundary, self.loss_line, self.acc_line, self.message)
+        # The points are drawn after the (moving) probability image, or it would veil them.
+        ff.animate(self.boundary, points, self.loss_line, self.acc_line, self.message)
+        # Grows in whole decades as better runs come in; losses above 10 (a stuck, saturated net) leave the top.
+        self.loss_axis = GrowingAxis(ax_loss, ff, top=10.0, floor=1e-8)
         self.fast_figure = ff
 
     def update(self):
@@ -84,6 +86,7 @@ class TrainingPanel(Panel):
         self.last_retrain_seconds = time.perf_counter() - start
         traj = result.trajectory
         self.loss_line.set_data(np.arange(traj.steps + 1), np.maximum(traj.losses, LOSS_FLOOR))
+        self.loss_axis.fit(traj.losses)
         self.acc_line.set_data(result.record_steps, result.accuracies)
         uses = ", ".join(_SYMBOLS[k] for k in _USES[name])
         if traj.diverged_at >= 0:
