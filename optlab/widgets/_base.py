@@ -107,7 +107,7 @@ class Control:
         self._to = to_value or (lambda w: w)
         self._from = from_value or (lambda v: v)
         self._describe = describe or (lambda v: f"{symbol} = {fmt(v)}")
-        self.readout = widgets.HTML(layout=widgets.Layout(min_width="11em"))
+        self.readout = widgets.HTML(layout=widgets.Layout(min_width="15em"))
         self.readout.add_class("optlab-readout")
         self.readout.add_class(f"optlab-readout-{name}")
         widget.add_class(f"optlab-control-{name}")
@@ -125,7 +125,12 @@ class Control:
         self.widget.value = self._from(value)
 
     def refresh_readout(self):
-        self.readout.value = html.escape(self._describe(self.value))
+        self.readout.value = f"<span style='white-space:nowrap'>{html.escape(self._describe(self.value))}</span>"
+
+    @property
+    def text(self) -> str:
+        """The readout as plain text, e.g. ``"β2 = 0.999  (1 − β2 = 0.001)"``."""
+        return self._describe(self.value)
 
     def __repr__(self):
         return f"Control({self.name}={fmt(self.value)})"
@@ -154,7 +159,7 @@ def one_minus_log_control(name, symbol, value, min_exp, max_exp, step=0.1):
         return math.log10(max(1.0 - float(v), 10.0 ** min_exp))
 
     def describe(v):
-        return f"{symbol} = {fmt(v)}   (1 − {symbol} = {fmt(_snap(1.0 - v))})"
+        return f"{symbol} = {fmt(v)}  (1 − {symbol} = {fmt(_snap(1.0 - v))})"
 
     slider = widgets.FloatSlider(value=math.log10(gap), min=min_exp, max=max_exp, step=step,
                                  description=f"1−{symbol}", **_SLIDER_STYLE)

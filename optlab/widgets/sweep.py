@@ -28,13 +28,13 @@ def momentum_optimum(lam_min, lam_max):
 
 
 def convergence_rates(traj, tail=10):
-    """Per-step rate of a batch of runs: (mean J over the last ``tail`` steps / J(θ₀))^(1/(2·steps)).
+    """Per-step rate of a batch of runs: (mean J over the last ``tail`` steps / J(θ₀))^(1/(2k)), k their mean step.
 
     Each run's rate lies in [0, 1) when it converges (smaller is faster; J shrinks like rate²ᵏ on a quadratic),
     is clipped to 1 when it makes no progress and is NaN when it diverged.
     """
     with np.errstate(all="ignore"):
-        rate = np.minimum(_loss_ratio(traj, tail) ** (1.0 / (2 * traj.steps)), 1.0)
+        rate = np.minimum(_loss_ratio(traj, tail) ** (1.0 / (2 * traj.steps - (tail - 1))), 1.0)
     return np.where(np.asarray(traj.diverged_at) >= 0, np.nan, rate)
 
 
@@ -76,6 +76,7 @@ class SweepPanel(Panel):
         objective = Quadratic(kappa=kappa, lam_min=1.0 / kappa)
         alphas, betas = self._grid
         traj = run(Momentum(lr=alphas, beta=betas), objective, self._theta0, self.steps, noise=noise)
+        best = (math.sqrt(kappa) - 1) / (math.sqrt(kappa) + 1)
         self._set_mode(noise > 0)
         if noise > 0:
             # Noise stops every run at a noise floor: a rate would read ≈1 everywhere, the floor itself tells more.
@@ -84,6 +85,8 @@ class SweepPanel(Panel):
                                              np.log10(_loss_ratio(traj, tail=max(self.steps // 5, 1))))
         else:
             self.values_shown = convergence_rates(traj)
+            # Colour the range that matters, from just under the best possible rate to 1.
+            self._set_clim(math.floor(20 * best - 0.5) / 20 if best > 0.05 else 0.0, 1.0)
         self.map.set_data(np.ma.masked_invalid(self.values_shown))
         alpha_star, beta_star = momentum_optimum(objective.lam_min, objective.lam_max)
         self.optimum = (alpha_star, beta_star)
@@ -93,7 +96,6 @@ class SweepPanel(Panel):
         else:
             row, col = np.unravel_index(np.nanargmin(self.values_shown), self.values_shown.shape)
             self.best.set_data([self.alphas[col]], [self.betas[row]])
-        best = (math.sqrt(kappa) - 1) / (math.sqrt(kappa) + 1)
         self.label.set_text(f"κ = {fmt(kappa)}: α* = {alpha_star:.4g}, β* = {beta_star:.4g}, "
                             f"rate (√κ−1)/(√κ+1) = {best:.4g}")
 
@@ -102,12 +104,16 @@ class SweepPanel(Panel):
             return
         self._noisy = noisy
         if noisy:
-            self.map.set_clim(-8.0, 0.0)
+            self._set_clim(-8.0, 0.0)
             self.colorbar.set_label(r"$\log_{10}$ (J over the last steps / J($\theta_0$))")
         else:
-            self.map.set_clim(0.0, 1.0)
             self.colorbar.set_label("rate per step (smaller is faster)")
         self.fast_figure.invalidate()
+
+    def _set_clim(self, lo, hi):
+        if self.map.get_clim() != (lo, hi):
+            self.map.set_clim(lo, hi)
+            self.fast_figure.invalidate()
 
 
 def sweep_panel(*, kappa=10.0, noise=0.0, resolution=100, steps=100):

@@ -192,7 +192,7 @@ def run_browser_session(workdir, presses=10):
             page.wait_for_selector(".jp-Notebook", timeout=90000)
             _kernel_idle(page, timeout_ms=90000)
             _accept_kernel_dialog(page)
-            page.click("li.lm-MenuBar-item >> text=Run")
+            page.click('li.lm-MenuBar-item >> text="Run"')
             page.click("li.lm-Menu-item[data-command='runmenu:run-all']")
             page.wait_for_selector(".optlab-panel img", timeout=90000)
             page.wait_for_function("() => document.querySelector('.optlab-panel img').complete", timeout=30000)
