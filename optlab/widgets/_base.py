@@ -136,15 +136,17 @@ class Control:
         return f"Control({self.name}={fmt(self.value)})"
 
 
-_SLIDER_STYLE = dict(continuous_update=True, readout=False, layout=widgets.Layout(width="260px"),
-                     style={"description_width": "3.5em"})
+def _slider_style():
+    """Keywords every slider shares (a fresh Layout each time: a Layout model is not to be shared)."""
+    return dict(continuous_update=True, readout=False, layout=widgets.Layout(width="260px"),
+                style={"description_width": "3.5em"})
 
 
 def log_control(name, symbol, value, min_exp, max_exp, step=0.05):
     """A log-scale slider for a positive value in [10^min_exp, 10^max_exp] (α, ε), snapped to 3 digits."""
     value = min(max(float(value), 10.0 ** min_exp), 10.0 ** max_exp)
     slider = widgets.FloatLogSlider(value=value, base=10, min=min_exp, max=max_exp, step=step,
-                                    description=symbol, **_SLIDER_STYLE)
+                                    description=symbol, **_slider_style())
     return Control(name, symbol, slider, to_value=_snap)
 
 
@@ -162,7 +164,7 @@ def one_minus_log_control(name, symbol, value, min_exp, max_exp, step=0.1):
         return f"{symbol} = {fmt(v)}  (1 − {symbol} = {fmt(_snap(1.0 - v))})"
 
     slider = widgets.FloatSlider(value=math.log10(gap), min=min_exp, max=max_exp, step=step,
-                                 description=f"1−{symbol}", **_SLIDER_STYLE)
+                                 description=f"1−{symbol}", **_slider_style())
     return Control(name, symbol, slider, to_value=to_value, from_value=from_value, describe=describe)
 
 
@@ -170,7 +172,7 @@ def linear_control(name, symbol, value, lo, hi, step):
     """A linear slider on [lo, hi] (β, β1, λ, noise); values are rounded to the step's decimals."""
     decimals = max(0, -math.floor(math.log10(step)) + 2)
     slider = widgets.FloatSlider(value=float(value), min=lo, max=hi, step=step, description=symbol,
-                                 **_SLIDER_STYLE)
+                                 **_slider_style())
     return Control(name, symbol, slider, to_value=lambda w: round(float(w), decimals))
 
 
@@ -179,7 +181,7 @@ def int_control(name, symbol, value, options):
     options = [int(o) for o in options]
     value = min(options, key=lambda o: abs(o - int(value)))
     slider = widgets.SelectionSlider(options=options, value=value, description=symbol,
-                                     **{**_SLIDER_STYLE, "readout": False})
+                                     **_slider_style())
     return Control(name, symbol, slider)
 
 
