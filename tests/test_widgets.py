@@ -162,6 +162,37 @@ def test_kappa_slider_rebuilds_the_quadratic():
     assert panel._objective.kappa == 100.0 and panel.controls["kappa"].text == "κ = 100"
 
 
+def test_sgd_panel_batch_size_and_decay():
+    panel = sgd_panel(n=64, batch_size=4)
+    assert panel.controls["batch_size"].text == "|B| = 4"
+    shown = picture(panel)
+    panel.controls["batch_size"].value = 64  # full batch: gradient descent
+    assert picture(panel) != shown and panel.controls["batch_size"].text == "|B| = 64"
+    panel.controls["decay"].value = 0.5
+    alpha_t = panel.lr_line.get_ydata()
+    assert alpha_t[0] == pytest.approx(1 / 1.5) and alpha_t[-1] < 0.02
+
+
+def test_schedule_panel_draws_the_chosen_schedule():
+    panel = schedule_panel("adamw", "rosenbrock", steps=100, lr=0.2)
+    np.testing.assert_array_equal(panel.lr_line.get_ydata(), 1.0)
+    panel.controls["schedule"].value = "warm-up + cosine"
+    alpha_t = panel.lr_line.get_ydata()
+    assert alpha_t[0] == pytest.approx(0.1) and alpha_t.max() == pytest.approx(1.0) and alpha_t[-1] < 0.1
+    panel.controls["weight_decay"].value = 0.5
+    assert panel.controls["weight_decay"].text == "λ = 0.5" and panel.status.value == ""
+
+
+def test_comparison_panel_shares_alpha():
+    panel = comparison_panel(("gd", "momentum", "adam"), "rosenbrock", steps=50, lr=1e-3)
+    assert [t.get_text().split(":")[0] for t in panel.messages] == ["GD", "Momentum", "Adam"]
+    before = [path.line.get_xydata().copy() for path in panel.paths]
+    panel.controls["lr"].value = 2e-3
+    after = [path.line.get_xydata() for path in panel.paths]
+    assert all(not np.array_equal(a, b) for a, b in zip(before, after))
+    assert "beta" in panel.controls and "beta1" in panel.controls
+
+
 def test_step_panel_shows_bias_correction_in_the_first_step():
     panel = step_panel("adam", "rosenbrock", steps=10)
     g1 = panel.traj.grads[0]
