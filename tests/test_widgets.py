@@ -173,6 +173,18 @@ def test_sgd_panel_batch_size_and_decay():
     assert alpha_t[0] == pytest.approx(1 / 1.5) and alpha_t[-1] < 0.02
 
 
+def test_sgd_trajectory_panel_has_noise_and_on_data_a_batch_size():
+    from optlab.data import LeastSquares, make_linear_regression
+
+    X, y, _ = make_linear_regression(n=40, d=2, seed=0)
+    assert list(trajectory_panel("sgd", LeastSquares(X, y)).controls)[:3] == ["lr", "batch_size", "noise"]
+    panel = trajectory_panel("sgd", "quadratic")
+    assert "batch_size" not in panel.controls
+    shown = picture(panel)
+    panel.controls["noise"].value = 1.0
+    assert picture(panel) != shown and panel.controls["noise"].text == "σ = 1"
+
+
 def test_schedule_panel_draws_the_chosen_schedule():
     panel = schedule_panel("adamw", "rosenbrock", steps=100, lr=0.2)
     np.testing.assert_array_equal(panel.lr_line.get_ydata(), 1.0)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from .. import schedules
 from ..data import LeastSquares, make_linear_regression
+from ..objectives import get_objective
 from ._base import choice_control, int_control, linear_control
 from ._paths import PathsPanel
 
@@ -14,14 +15,19 @@ def _noise_control(value=0.0):
     return linear_control("noise", "σ", value, 0.0, 5.0, 0.05)
 
 
+def _batch_control(n, value):
+    sizes = sorted({min(2 ** i, n) for i in range(n.bit_length() + 1)} | {n})
+    return int_control("batch_size", "|B|", value, sizes)
+
+
 def trajectory_panel(optimizer="gd", objective="quadratic", *, steps=200, theta0=None, objectives=None,
                      kappa_slider=False, noise=None, **hyperparams):
     """A live picture of one optimizer's path and loss curve, with a slider for each hyperparameter.
 
     Sliders for exactly the optimizer's hyperparameters: the learning rate α (log scale), β (momentum),
     β1, β2 (a log slider on 1 − β2, read out as β2), ε (log scale), λ (AdamW) and a bias-correction
-    toggle (Adam); the start point θ0; optionally an objective dropdown, κ for the quadratic and gradient
-    noise σ. The readouts show the exact values in use. A run that diverges is drawn until it leaves the
+    toggle (Adam); the start point θ0; for SGD the gradient noise σ and, on a data loss, the batch size |B|;
+    optionally an objective dropdown, κ for the quadratic and gradient noise σ for any optimizer. The readouts show the exact values in use. A run that diverges is drawn until it leaves the
     picture, with "diverged at step k".
 
     Args:
@@ -43,7 +49,15 @@ def trajectory_panel(optimizer="gd", objective="quadratic", *, steps=200, theta0
         >>> panel.controls["beta1"].readout.value
         'β1 = 0.5'
     """
-    extra = [] if noise is None else [_noise_control(noise)]
+    extra = []
+    if str(optimizer).lower() == "sgd":  # SGD's own sliders: gradient noise and, on data, the batch size
+        noise = 0.0 if noise is None else noise
+        data = get_objective(objective)
+        if hasattr(data, "n"):
+            extra.append(_batch_control(data.n, min(8, data.n)))
+        objective = data
+    if noise is not None:
+        extra.append(_noise_control(noise))
     return PathsPanel([optimizer], objective, steps=steps, theta0=theta0, objectives=objectives,
                       kappa_slider=kappa_slider, extra_controls=extra, **hyperparams)
 
@@ -70,8 +84,7 @@ def sgd_panel(*, steps=200, n=200, noise=0.0, batch_size=8, decay=0.0, lr=0.1, s
         the panel; show it as the cell's last expression.
     """
     X, y, _ = make_linear_regression(n=n, d=2, seed=seed)
-    sizes = sorted({min(2 ** i, n) for i in range(n.bit_length() + 1)} | {n})
-    controls = [int_control("batch_size", "|B|", batch_size, sizes), _noise_control(noise),
+    controls = [_batch_control(n, batch_size), _noise_control(noise),
                 linear_control("decay", "decay", decay, 0.0, 1.0, 0.01)]
 
     def make_schedule(values):
