@@ -4,7 +4,8 @@ Panels a lesson opens in one line (each returns a widget; show it as the cell's 
 
 * ``trajectory_panel(optimizer="gd", objective="quadratic", *, steps=200, theta0=None, objectives=None,
   kappa_slider=False, noise=None, **hyperparams)`` — path, start, minimiser and loss curve; a slider per
-  hyperparameter. (Addition to the contract: ``noise=σ`` adds a gradient-noise slider.)
+  hyperparameter. (Addition to the contract: ``noise=σ`` adds a gradient-noise slider; SGD always has it,
+  and on a data loss a batch-size slider too.)
 * ``sgd_panel(*, steps=200, n=200, noise=0.0, batch_size=8, decay=0.0, lr=0.1, seed=0)`` — lesson 02.
 * ``step_panel(optimizer="adam", objective="rosenbrock", *, steps=50, theta0=None, **hyperparams)`` — Play.
 * ``comparison_panel(optimizers=("gd", "momentum", "adam"), objective="rosenbrock", *, steps=200, theta0=None,
