@@ -229,3 +229,15 @@ def test_lesson_06_claims_about_the_network(capstone):
     assert round(float(np.max(plain.losses[:100])), 2) == 1.82
     assert np.max(warm.losses[:100]) <= warm.losses[0]
     assert 6.5 < plain.losses[-1] / warm.losses[-1] < 7.5
+
+
+def test_capstone_sensitivity_map_counts(capstone):
+    """Lesson 07 quotes: 14 of 48 (α, β1) points reach J < 0.05 for Adam, 4 of 48 (α, β) for Momentum."""
+    from optlab.run import run
+
+    loss, theta0 = capstone
+    lrs, betas = np.geomspace(1e-3, 10**0.5, 8), np.array([0.0, 0.5, 0.8, 0.9, 0.95, 0.99])
+    adam = run(Adam(lr=lrs[None, :], beta1=betas[:, None]), loss, theta0, 250)
+    momentum = run(Momentum(lr=lrs[None, :], beta=betas[:, None]), loss, theta0, 250)
+    assert int((adam.final_loss < 0.05).sum()) == 14
+    assert int((momentum.final_loss < 0.05).sum()) == 4
