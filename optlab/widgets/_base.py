@@ -278,6 +278,8 @@ class Panel(widgets.VBox):
     Attributes:
         controls: dict name -> Control.
         image: the ``ipywidgets.Image`` holding the PNG.
+        caption: ``ipywidgets.HTML`` right under the picture, for text that changes with every move (e.g.
+            "diverged at step 37"): matplotlib draws text glyph by glyph, which would cost a few ms per frame.
         status: ``ipywidgets.HTML`` where errors and warnings raised during a redraw are shown.
         redraws: number of completed redraws; errors: number of failed ones.
     """
@@ -289,12 +291,15 @@ class Panel(widgets.VBox):
         self.image.add_class("optlab-picture")
         self.status = widgets.HTML()
         self.status.add_class("optlab-status")
+        self.caption = widgets.HTML()
+        self.caption.add_class("optlab-caption")
         self.redraws = 0
         self.errors = 0
         self._held = 0
         grid = widgets.GridBox([c.box for c in controls], layout=widgets.Layout(
             grid_template_columns=" ".join(["auto"] * columns), grid_gap="2px 16px"))
-        children = ([widgets.HTML(f"<b>{html.escape(title)}</b>")] if title else []) + [self.image, grid]
+        children = ([widgets.HTML(f"<b>{html.escape(title)}</b>")] if title else []) + [self.image, self.caption,
+                                                                                        grid]
         super().__init__(children + list(extra) + [self.status])
         self.add_class("optlab-panel")
         for control in controls:

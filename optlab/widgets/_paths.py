@@ -8,6 +8,7 @@ existing artists; only a change of objective, κ or of the loss-axis decades red
 
 from __future__ import annotations
 
+import html
 import inspect
 import math
 
@@ -142,19 +143,16 @@ class PathsPanel(Panel):
         ratios = [1.1, 1.0, 0.8] if has_schedule else [1.1, 1.0]
         axes = ff.figure.subplots(1, len(ratios), width_ratios=ratios)
         self.ax_path, self.ax_loss = axes[0], axes[1]
-        self.ax_path.set_box_aspect(None)
         self._contour = None
-        self.paths, self.loss_lines, self.messages = [], [], []
+        self.paths, self.loss_lines, self.colors = [], [], []
         for i, name in enumerate(self.optimizers):
             color = _COLORS[i % len(_COLORS)]
             label = OPTIMIZERS[name].name
             self.paths.append(plotting.plot_trajectory(np.zeros((1, 2)), self.ax_path, color=color, label=label))
             (line,) = self.ax_loss.plot([], [], color=color, label=label)
             self.loss_lines.append(line)
-            self.messages.append(self.ax_path.text(
-                0.02, 0.97 - 0.085 * i, "", transform=self.ax_path.transAxes, va="top", fontsize=9, color=color,
-                bbox=dict(boxstyle="round,pad=0.2", facecolor="white", alpha=0.85, edgecolor="none")))
-            ff.animate(*self.paths[-1], line, self.messages[-1])
+            self.colors.append(color)
+            ff.animate(*self.paths[-1], line)
         self.ax_loss.set_xlim(0, self.steps)
         self.ax_loss.set_xlabel("step k")
         if len(self.optimizers) > 1:
@@ -240,15 +238,18 @@ class PathsPanel(Panel):
         objective = self._current_objective(values)
         theta0 = self._start(values)
         kwargs = self._run_kwargs(values)
-        self.trajectories = []
-        for name, path, line, text in zip(self.optimizers, self.paths, self.loss_lines, self.messages):
+        self.trajectories, self.messages = [], []
+        for name, path, line in zip(self.optimizers, self.paths, self.loss_lines):
             hp = {k: values[k] for k in self._accepts[name]}
             traj = run(make_optimizer(name, **hp), objective, theta0, self.steps, **kwargs)
             self.trajectories.append(traj)
             plotting.update_trajectory(path, _clip_to_view(np.asarray(traj.thetas), self._window))
             plotting.update_loss(line, traj.losses, self._f_min)
             prefix = f"{OPTIMIZERS[name].name}: " if len(self.optimizers) > 1 else ""
-            text.set_text(prefix + self._message(traj))
+            self.messages.append(prefix + self._message(traj))
+        self.caption.value = " &nbsp;·&nbsp; ".join(
+            f"<span style='color:{color}{';font-weight:bold' if 'diverged' in text else ''}'>{html.escape(text)}</span>"
+            for color, text in zip(self.colors, self.messages))
         self.loss_axis.fit(*(line.get_ydata() for line in self.loss_lines))
         if self.ax_lr is not None:
             self._draw_schedule(kwargs.get("schedule"))
