@@ -269,7 +269,7 @@ def value_strategy(widget):
                            if hasattr(widget, "_options_full") else list(widget.options))
 
 
-@settings(max_examples=8)
+@settings(max_examples=6)
 @given(data=st.data())
 def test_any_slider_values_give_a_picture(any_panel, data):
     controls = any_panel.controls
