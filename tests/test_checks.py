@@ -423,6 +423,20 @@ def test_adam_rejects(fn, fragments):
     rejects(checks.check_adam_step, fn, *fragments)
 
 
+def adam_returns_hats(theta, grad, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8, bias_correction=True):
+    """Overwrites m and v with their bias-corrected versions, so the next step starts from m̂, v̂."""
+    m = beta1 * m + (1 - beta1) * grad
+    v = beta2 * v + (1 - beta2) * grad ** 2
+    if bias_correction:
+        m = m / (1 - beta1 ** t)
+        v = v / (1 - beta2 ** t)
+    return theta - lr * m / (np.sqrt(v) + eps), m, v
+
+
+def test_adam_rejects_returning_the_corrected_moments():
+    rejects(checks.check_adam_step, adam_returns_hats, "m̂ and v̂", "running averages m and v")
+
+
 def adam_mutating(theta, grad, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8, bias_correction=True):
     m *= beta1
     m += (1 - beta1) * grad
