@@ -180,3 +180,12 @@ def test_data_is_read_only_and_inputs_are_not_mutated():
     theta = np.array([1.0, 2.0])
     J.grad(theta, np.array([1, 2]))
     np.testing.assert_array_equal(theta, [1.0, 2.0])
+
+
+def test_docstring_examples_run():
+    import doctest
+
+    import optlab.data
+
+    result = doctest.testmod(optlab.data, optionflags=doctest.ELLIPSIS)
+    assert result.attempted > 0 and result.failed == 0

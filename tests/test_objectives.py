@@ -152,3 +152,12 @@ def test_get_objective_by_name():
     assert get_objective(J) is J
     with pytest.raises(ValueError, match="objective"):
         get_objective("banana")
+
+
+def test_docstring_examples_run():
+    import doctest
+
+    import optlab.objectives
+
+    result = doctest.testmod(optlab.objectives, optionflags=doctest.ELLIPSIS)
+    assert result.attempted > 0 and result.failed == 0

@@ -297,3 +297,12 @@ def test_objectives_without_a_known_minimum_or_dimension():
     assert traj.thetas.shape == (11, 5) and traj.message.startswith("finished: J = ")
     with pytest.raises(ValueError, match="optimizer"):
         run("gd", HalfSquare(), np.ones(5), 10)  # GD has no default learning rate
+
+
+def test_docstring_examples_run():
+    import doctest
+
+    import optlab.run
+
+    result = doctest.testmod(optlab.run, optionflags=doctest.ELLIPSIS)
+    assert result.attempted > 0 and result.failed == 0
