@@ -184,8 +184,8 @@ def test_data_is_read_only_and_inputs_are_not_mutated():
 
 def test_docstring_examples_run():
     import doctest
+    import importlib
 
-    import optlab.data
-
-    result = doctest.testmod(optlab.data, optionflags=doctest.ELLIPSIS)
+    module = importlib.import_module("optlab.data")  # optlab.data may be re-exported as a name in optlab
+    result = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
     assert result.attempted > 0 and result.failed == 0

@@ -301,8 +301,8 @@ def test_objectives_without_a_known_minimum_or_dimension():
 
 def test_docstring_examples_run():
     import doctest
+    import importlib
 
-    import optlab.run
-
-    result = doctest.testmod(optlab.run, optionflags=doctest.ELLIPSIS)
+    module = importlib.import_module("optlab.run")  # optlab.run may be re-exported as a name in optlab
+    result = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
     assert result.attempted > 0 and result.failed == 0
