@@ -29,6 +29,7 @@ __all__ = [
     "LOSS_FLOOR",
     "TrajectoryArtists",
     "objective_window",
+    "objective_f_min",
     "loss_gap",
     "plot_contour",
     "plot_trajectory",
@@ -51,7 +52,7 @@ def _axes(ax):
     return ax
 
 
-def _f_min(objective):
+def objective_f_min(objective):
     """J* if the objective has a finite minimum value, else None (e.g. the saddle)."""
     f_min = getattr(objective, "f_min", None)
     if f_min is None and hasattr(objective, "minima"):
@@ -118,7 +119,7 @@ def plot_contour(objective, ax=None, *, window=None, levels=25, resolution=200, 
     ax = _axes(ax)
     window = objective_window(objective) if window is None else window
     xx, yy, zz = _grid(objective, window, resolution)
-    contour = ax.contour(xx, yy, zz, levels=_levels(zz, _f_min(objective), levels), cmap=cmap,
+    contour = ax.contour(xx, yy, zz, levels=_levels(zz, objective_f_min(objective), levels), cmap=cmap,
                          linewidths=0.8, alpha=0.8)
     minima = np.asarray(getattr(objective, "minima", np.empty((0, 2))), dtype=float).reshape(-1, 2)
     (minima_line,) = ax.plot(minima[:, 0], minima[:, 1], linestyle="none", marker="*", markersize=14, color="black",
@@ -259,7 +260,7 @@ def show_trajectories(objective, trajectories, *, labels=None, figsize=(10, 4)):
     labels = labels or [None] * len(trajectories)
     fig, (ax_path, ax_loss) = plt.subplots(1, 2, figsize=figsize, layout="constrained")
     plot_contour(objective, ax_path)
-    f_min = _f_min(objective)
+    f_min = objective_f_min(objective)
     for traj, label in zip(trajectories, labels):
         thetas = np.asarray(getattr(traj, "thetas", traj), dtype=float)
         artists = plot_trajectory(thetas, ax_path, label=label)

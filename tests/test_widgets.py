@@ -155,6 +155,7 @@ def test_objective_dropdown_moves_the_start_into_the_new_window():
     panel = trajectory_panel("adam", "rosenbrock", objectives=["saddle"])
     panel.controls["objective"].value = "saddle"
     assert panel.controls["theta0_1"].value == -1.5 and panel.controls["theta0_2"].widget.min == -1.5
+    np.testing.assert_array_equal(panel.trajectories[0].thetas[0], [-1.5, 0.01])  # drawn from the new start
     assert panel.ax_path.get_title() == "saddle" and panel.status.value == ""
 
 

@@ -189,7 +189,7 @@ class PathsPanel(Panel):
                 artist.remove()
         self._contour = plotting.plot_contour(objective, self.ax_path, levels=20, resolution=160)
         self._window = plotting.objective_window(objective)
-        self._f_min = plotting._f_min(objective)
+        self._f_min = plotting.objective_f_min(objective)
         self.ax_path.set_title(getattr(objective, "name", "objective").replace("_", " "), fontsize=10)
         self.ax_loss.set_yscale("log" if self._f_min is not None else "linear")
         self.ax_loss.set_ylabel(r"$J(\theta_k) - J^*$" if self._f_min is not None else r"$J(\theta_k)$")
@@ -236,7 +236,7 @@ class PathsPanel(Panel):
     def update(self):
         values = self.values()
         objective = self._current_objective(values)
-        theta0 = self._start(values)
+        theta0 = self._start(self.values())  # a new objective may just have moved the start sliders
         kwargs = self._run_kwargs(values)
         self.trajectories, self.messages = [], []
         for name, path, line in zip(self.optimizers, self.paths, self.loss_lines):
