@@ -181,16 +181,15 @@ class Rosenbrock(Objective):
 
     def _value_and_grad(self, theta):
         x, y = theta[..., 0], theta[..., 1]
-        s = self.a - x
+        u = x - self.a
         r = y - x * x
         br = self.b * r
         out = np.empty(theta.shape)
-        np.multiply(br, 2.0, out=out[..., 1])
-        np.multiply(x, out[..., 1], out=out[..., 0])  # 2b r x
-        out[..., 0] += s
-        out[..., 0] *= -2.0  # −2 (a − x) − 4 b x r
-        out[..., 0] += 0.0  # turns −0.0 at the minimum into 0.0
-        return s * s + br * r, out
+        gy = np.multiply(br, 2.0, out=out[..., 1])  # ∂J/∂y = 2 b r
+        gx = np.multiply(gy, x, out=out[..., 0])
+        np.subtract(u, gx, out=gx)
+        gx *= 2.0  # ∂J/∂x = 2 ((x − a) − 2 b r x), which is +0.0 (not −0.0) at the minimum
+        return u * u + br * r, out
 
     def __repr__(self) -> str:
         return f"Rosenbrock(a={self.a!r}, b={self.b!r})"

@@ -298,7 +298,10 @@ def _loop(optimizer, objective, evaluate, theta0, runs, d, steps, noise, batch_s
                 loss = np.where(ok, loss, np.nan)
             thetas[k] = theta
             losses[k] = loss
-            grad_norms[k] = np.sqrt((grad * grad) @ ones)
+            if runs:
+                np.sqrt((grad * grad) @ ones, out=grad_norms[k])
+            else:
+                grad_norms[k] = np.sqrt(grad @ grad)
             if k == steps:
                 break
             point = optimizer.eval_point(theta, state)
