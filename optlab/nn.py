@@ -35,8 +35,8 @@ import numpy as np
 from ._validate import finite_array, nonnegative, positive, positive_int
 from .run import Trajectory, run
 
-__all__ = ["MLP", "MLPLoss", "grad_check", "check_mlp_grad", "train", "Training", "decision_grid", "plot_decision_boundary",
-           "show_training", "show_decision_boundaries", "plot_sensitivity"]
+__all__ = ["MLP", "MLPLoss", "grad_check", "check_mlp_grad", "train", "Training", "decision_grid",
+           "plot_decision_boundary", "show_training", "show_decision_boundaries", "plot_sensitivity"]
 
 
 def _sigmoid(z):
@@ -78,7 +78,7 @@ class MLP:
         return f"MLP(sizes={self.sizes}, n_params={self.n_params})"
 
     def unflatten(self, theta):
-        """Split θ ``(..., P)`` into ``[(W, b), ...]`` with W ``(..., fan_in, fan_out)``, b ``(..., fan_out)`` (views)."""
+        """Split θ ``(..., P)`` into views ``[(W, b), ...]``: W ``(..., fan_in, fan_out)``, b ``(..., fan_out)``."""
         theta = np.asarray(theta, dtype=np.float64)
         if theta.shape[-1:] != (self.n_params,):
             raise ValueError(f"theta must have last axis {self.n_params} (got shape {theta.shape})")

@@ -66,8 +66,9 @@ class TrainingPanel(Panel):
         ax_loss.set(yscale="log", xlim=(0, self.steps), xlabel="step k", ylabel=r"training loss $J(\theta_k)$")
         (self.acc_line,) = ax_acc.plot([], [], color="#d62728")
         ax_acc.set(xlim=(0, self.steps), ylim=(0.4, 1.02), xlabel="step k", ylabel="training accuracy")
+        box = dict(boxstyle="round,pad=0.2", facecolor="white", alpha=0.85, edgecolor="none")
         self.message = ax_loss.text(0.97, 0.96, "", transform=ax_loss.transAxes, fontsize=9, ha="right", va="top",
-                                    bbox=dict(boxstyle="round,pad=0.2", facecolor="white", alpha=0.85, edgecolor="none"))
+                                    bbox=box)
         self.message.set_in_layout(False)  # its changing width must not move the axes
         # The points are drawn after the (moving) probability image, or it would veil them.
         ff.animate(self.boundary, points, self.loss_line, self.acc_line, self.message)
