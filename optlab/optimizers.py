@@ -16,8 +16,9 @@ leading axes of θ; the object appends the trailing axis, so ``Adam(lr=np.geomsp
 with θ of shape ``(50, 2)`` is 50 runs at once. :attr:`Optimizer.batch_shape` is the broadcast
 shape of all hyperparameters: broadcast θ0 to ``batch_shape + (d,)`` before :meth:`Optimizer.init`.
 
-Hyperparameters are validated once, when the object is built. ``step`` checks shapes but lets a
-non-finite gradient through, so a diverging run in a batch turns non-finite and the runner reports
+Hyperparameters are validated once, when the object is built. ``step`` checks shapes (cheaply: a run's
+float64 arrays of matching shape pass with a few attribute look-ups; ``_update`` skips even those) but
+lets a non-finite gradient through, so a diverging run in a batch turns non-finite and the runner reports
 it (the rule functions themselves reject such a gradient).
 """
 
@@ -96,6 +97,7 @@ class Optimizer:
             raise ValueError(f"the hyperparameters of {self.name} must broadcast together "
                              f"(got shapes {dict(zip(self.hyperparams, shapes))})") from None
         self._hp = {k: _trailing(v) for k, v in self.hyperparams.items()}
+        self._checked_shapes = set()  # shapes of θ that passed the batch-shape check (see _plain)
 
     def __repr__(self):
         args = ", ".join(f"{k}={v!r}" for k, v in self.hyperparams.items())
@@ -118,7 +120,10 @@ class Optimizer:
 
     def init(self, theta):
         """The initial state for parameters ``theta`` of shape (..., d): zero arrays (and t = 0)."""
-        return self._init(self._theta(theta))
+        theta = self._theta(theta)
+        if len(self._checked_shapes) < 8:
+            self._checked_shapes.add(theta.shape)
+        return self._init(theta)
 
     def eval_point(self, theta, state) -> np.ndarray:
         """Where the gradient for the next step is evaluated: θ (θ + βv for Nesterov)."""
@@ -127,21 +132,52 @@ class Optimizer:
     def step(self, theta, grad, state, lr_scale=1.0):
         """One update. ``grad`` is ∇J at :meth:`eval_point`; the learning rate used is α·``lr_scale``.
 
-        Returns ``(theta, state)``, new arrays and a new state; nothing is mutated.
+        Returns ``(theta, state)``, new arrays and a new state; nothing is mutated. The arguments are
+        checked (shapes, a non-negative ``lr_scale``); when they are already float64 arrays of matching
+        shape, as in a run, the check costs a few attribute look-ups (see :meth:`_update`).
         """
+        if not self._plain(theta, grad, state, lr_scale):
+            theta, grad, lr_scale = self._checked(theta, grad, state, lr_scale)
+        return self._update(theta, grad, state, lr_scale)
+
+    def _update(self, theta, grad, state, lr_scale=1.0):
+        """:meth:`step` without any check, for runners that built θ, g and the state themselves.
+
+        The hyperparameters were validated when the object was built; θ and g must be float64 arrays
+        of the same shape (runs + (d,)) and ``lr_scale`` a float >= 0 or an array over the runs.
+        """
+        lr = self._hp["lr"]
+        if not (type(lr_scale) in (int, float) and lr_scale == 1):
+            lr = lr * _trailing(lr_scale)
+        return self._step(theta, grad, state, lr)
+
+    def _plain(self, theta, grad, state, lr_scale) -> bool:
+        """True when the arguments need no conversion or check: the per-step path of a run."""
+        if not (type(theta) is np.ndarray and type(grad) is np.ndarray and theta.dtype == np.float64
+                and grad.dtype == np.float64 and theta.ndim and grad.shape == theta.shape):
+            return False
+        if not (type(lr_scale) in (int, float) and lr_scale >= 0):
+            return False
+        for field, arr in zip(state._fields, state):
+            if field != "t" and getattr(arr, "shape", None) != theta.shape:
+                return False
+        return theta.shape in self._checked_shapes
+
+    def _checked(self, theta, grad, state, lr_scale):
+        """The full checks of :meth:`step`; returns θ, g and ``lr_scale`` converted."""
         theta = self._theta(theta)
         grad = same_shape("theta", theta, "grad", real_array("grad", grad))
         for field, arr in zip(state._fields, state):
             if field != "t":
                 same_shape("theta", theta, f"state.{field}", arr)
-        lr = self._hp["lr"]
         if not (type(lr_scale) in (int, float) and lr_scale == 1):
-            scale = nonnegative("lr_scale", lr_scale)
-            if np.ndim(scale) and not _bc_ok(np.shape(scale), theta.shape[:-1]):
-                raise ValueError(f"lr_scale of shape {np.shape(scale)} must broadcast to the runs of theta "
+            lr_scale = nonnegative("lr_scale", lr_scale)
+            if np.ndim(lr_scale) and not _bc_ok(np.shape(lr_scale), theta.shape[:-1]):
+                raise ValueError(f"lr_scale of shape {np.shape(lr_scale)} must broadcast to the runs of theta "
                                  f"(shape {theta.shape[:-1]})")
-            lr = lr * _trailing(scale)
-        return self._step(theta, grad, state, lr)
+        if len(self._checked_shapes) < 8:  # remember shapes whose runs broadcast with the hyperparameters
+            self._checked_shapes.add(theta.shape)
+        return theta, grad, lr_scale
 
 
 def _bc_ok(shape, runs) -> bool:

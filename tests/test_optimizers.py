@@ -245,3 +245,36 @@ def test_hyperparameter_arrays_are_copied():
     optimizer = O.GD(lr)
     lr[0] = 5.0
     assert optimizer.hyperparams["lr"][0] == 0.1
+
+
+def test_a_run_does_not_revalidate_each_step(monkeypatch):
+    """Hyperparameters are checked once; the per-step path of a run converts and checks nothing (issue: 40 % of a run)."""
+    from optlab import optimizers as module
+    from optlab.run import run
+
+    calls = []
+    original = module.real_array
+    monkeypatch.setattr(module, "real_array", lambda name, a: calls.append(name) or original(name, a))
+    for optimizer in (O.GD(1e-3), O.Momentum(1e-3), O.Adam(0.05), O.RMSProp(0.01, bias_correction=True)):
+        calls.clear()
+        traj = run(optimizer, "rosenbrock", [-1.2, 1.0], steps=200)
+        assert calls.count("grad") <= 1, f"{optimizer.name}: grad converted {calls.count('grad')} times in 200 steps"
+        assert not traj.diverged
+
+
+def test_checks_still_apply_after_a_fast_step():
+    """The cheap path must not let a wrong shape or a negative lr_scale through once a good step was taken."""
+    optimizer = O.Adam(0.1)
+    state = optimizer.init(np.zeros(2))
+    theta, state = optimizer.step(np.zeros(2), np.ones(2), state)
+    with pytest.raises(ValueError, match="grad must have the same shape"):
+        optimizer.step(theta, np.ones(3), state)
+    with pytest.raises(ValueError, match="lr_scale must be >= 0"):
+        optimizer.step(theta, np.ones(2), state, lr_scale=-0.5)
+    with pytest.raises(ValueError, match="state.m must have the same shape"):
+        optimizer.step(np.zeros(3), np.ones(3), state)
+    batch = O.GD(lr=np.full(5, 0.1))
+    batch.init(np.zeros((5, 2)))
+    with pytest.raises(ValueError, match=r"batch shape \(5,\)"):
+        batch.step(np.zeros((4, 2)), np.zeros((4, 2)), O.GDState())
+    assert np.array_equal(optimizer._update(theta, np.ones(2), state)[0], optimizer.step(theta, np.ones(2), state)[0])
