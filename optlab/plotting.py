@@ -238,7 +238,7 @@ def plot_convergence_map(alphas, betas, rates, ax=None, *, optimum=None, cmap="m
     return image, marker
 
 
-def show_trajectories(objective, trajectories, *, labels=None, figsize=(10, 4)):
+def show_trajectories(objective, trajectories, *, labels=None, figsize=(10, 4), resolution=200, levels=25):
     """One picture of runs on an objective: contour and paths (left), loss curves on a log axis (right).
 
     Args:
@@ -247,6 +247,9 @@ def show_trajectories(objective, trajectories, *, labels=None, figsize=(10, 4)):
             them, or a dict label -> trajectory.
         labels: names for a list of trajectories (legend).
         figsize: figure size in inches.
+        resolution: grid points per axis of the contour (passed to :func:`plot_contour`); the objective is
+            evaluated resolution² times, so an expensive data loss draws faster at e.g. 60.
+        levels: number of contour levels.
 
     Returns:
         the pyplot Figure (shown inline when it is the cell's last expression or by ``plt.show()``).
@@ -259,7 +262,7 @@ def show_trajectories(objective, trajectories, *, labels=None, figsize=(10, 4)):
         trajectories = [trajectories]
     labels = labels or [None] * len(trajectories)
     fig, (ax_path, ax_loss) = plt.subplots(1, 2, figsize=figsize, layout="constrained")
-    plot_contour(objective, ax_path)
+    plot_contour(objective, ax_path, resolution=resolution, levels=levels)
     f_min = objective_f_min(objective)
     for traj, label in zip(trajectories, labels):
         thetas = np.asarray(getattr(traj, "thetas", traj), dtype=float)

@@ -100,6 +100,20 @@ def test_convergence_map_masks_diverged_and_marks_optimum(ax):
     assert marker.get_xydata().tolist() == [[1.0, 0.5]]
 
 
+def test_show_trajectories_passes_the_contour_resolution(monkeypatch):
+    """Issue: the contour of an expensive data loss was always evaluated on 200 × 200 points."""
+    import matplotlib.pyplot as plt
+
+    objective = get_objective("quadratic")
+    shapes = []
+    value = objective.value
+    monkeypatch.setattr(objective, "value", lambda theta: shapes.append(np.shape(theta)) or value(theta),
+                        raising=False)
+    fig = plotting.show_trajectories(objective, run(GD(lr=0.1), objective, objective.start, 5), resolution=30)
+    plt.close(fig)
+    assert (30, 30, 2) in shapes and (200, 200, 2) not in shapes
+
+
 def test_show_trajectories_from_runs_and_arrays():
     import matplotlib.pyplot as plt
 
