@@ -37,6 +37,7 @@ __all__ = [
     "plot_loss",
     "update_loss",
     "plot_convergence_map",
+    "convergence_map_range",
     "show_trajectories",
 ]
 
@@ -206,8 +207,24 @@ def update_loss(line, losses, f_min=0.0):
     return line
 
 
-def plot_convergence_map(alphas, betas, rates, ax=None, *, optimum=None, cmap="magma_r"):
+def convergence_map_range(rates):
+    """The default colour range of :func:`plot_convergence_map`: from the best rate in the map (rounded down
+    to 0.01) to 1, so that a map whose rates all lie in 0.8–1 is not one flat colour."""
+    rates = np.asarray(rates, dtype=float)
+    finite = rates[np.isfinite(rates)]
+    best = float(finite.min()) if finite.size else 0.0
+    lo = np.floor(100.0 * best) / 100.0 if best < 1.0 else 0.0
+    return max(lo, 0.0), 1.0
+
+
+def plot_convergence_map(alphas, betas, rates, ax=None, *, optimum=None, cmap="magma", vmin=None, vmax=1.0,
+                         colorbar=True, label="rate per step (dark = fast)"):
     """A map of the convergence rate over (α, β), in the style of Goh, "Why Momentum Really Works" (2017).
+
+    Dark is fast: a small rate per step (the error shrinks by that factor each step) is drawn dark, a rate
+    near 1 (slow) light, a diverged run grey. The colours span ``vmin``–``vmax``; by default from the best
+    rate in the map (see :func:`convergence_map_range`) to 1, the region where the map's structure lies —
+    on an ill-conditioned quadratic every rate is above 0.8, and a 0–1 scale would show one flat colour.
 
     Args:
         alphas: the (n_α,) learning rates α (x axis, evenly spaced).
@@ -215,19 +232,32 @@ def plot_convergence_map(alphas, betas, rates, ax=None, *, optimum=None, cmap="m
         rates: (n_β, n_α) rate per step in [0, 1]; NaN marks a run that diverged (drawn grey).
         ax: matplotlib axes; None draws on the current pyplot axes.
         optimum: (α*, β*) to mark with a cross, or None.
-        cmap: colormap of the rate (dark = fast).
+        cmap: colormap of the rate, dark at ``vmin`` (fast) and light at ``vmax`` (slow).
+        vmin, vmax: the colour range; ``vmin=None`` is the best rate of the map, rounded down to 0.01.
+            Pass e.g. the best achievable rate (√κ − 1)/(√κ + 1) to compare several maps on one scale.
+        colorbar: add a colour bar labelled ``label`` next to ``ax`` (its Colorbar is then ``image.colorbar``).
+        label: the colour bar's label.
 
     Returns:
         (image, optimum_marker): the AxesImage and the Line2D of the marker (empty if optimum is None).
+
+    Example:
+        >>> from matplotlib.figure import Figure
+        >>> image, _ = plot_convergence_map([0.1, 0.2], [0.0, 0.5], [[0.9, 0.85], [0.95, float("nan")]],
+        ...                                 Figure().add_subplot())
+        >>> image.get_clim(), image.colorbar.ax.get_ylabel()
+        ((0.85, 1.0), 'rate per step (dark = fast)')
     """
     import matplotlib
 
     ax = _axes(ax)
     alphas, betas = np.asarray(alphas, dtype=float), np.asarray(betas, dtype=float)
     da, db = (alphas[-1] - alphas[0]) / max(alphas.size - 1, 1), (betas[-1] - betas[0]) / max(betas.size - 1, 1)
+    if vmin is None:
+        vmin = convergence_map_range(rates)[0]
     colormap = matplotlib.colormaps[cmap].with_extremes(bad="0.82")
-    image = ax.imshow(np.ma.masked_invalid(rates), origin="lower", aspect="auto", cmap=colormap, vmin=0.0,
-                      vmax=1.0, interpolation="nearest",
+    image = ax.imshow(np.ma.masked_invalid(np.asarray(rates, dtype=float)), origin="lower", aspect="auto",
+                      cmap=colormap, vmin=float(vmin), vmax=float(vmax), interpolation="nearest",
                       extent=(alphas[0] - da / 2, alphas[-1] + da / 2, betas[0] - db / 2, betas[-1] + db / 2))
     point = [] if optimum is None else [optimum]
     (marker,) = ax.plot([p[0] for p in point], [p[1] for p in point], linestyle="none", marker="X",
@@ -235,6 +265,8 @@ def plot_convergence_map(alphas, betas, rates, ax=None, *, optimum=None, cmap="m
                         label=r"optimum $(\alpha^*, \beta^*)$")
     ax.set_xlabel(r"learning rate $\alpha$")
     ax.set_ylabel(r"momentum $\beta$")
+    if colorbar:
+        ax.figure.colorbar(image, ax=ax, label=label)
     return image, marker
 
 

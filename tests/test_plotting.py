@@ -100,6 +100,22 @@ def test_convergence_map_masks_diverged_and_marks_optimum(ax):
     assert marker.get_xydata().tolist() == [[1.0, 0.5]]
 
 
+def test_convergence_map_dark_is_fast_with_a_labelled_bar_and_a_useful_range(ax):
+    """Issue: "dark = fast" was false (magma_r made fast light) and a 0–1 scale hid rates between 0.8 and 1."""
+    from matplotlib.colors import rgb_to_hsv
+
+    rates = np.array([[0.82, 0.9], [0.97, np.nan]])
+    image, _ = plotting.plot_convergence_map([0.5, 1.5], [0.25, 0.75], rates, ax)
+    assert image.get_clim() == (0.82, 1.0)
+    brightness = [rgb_to_hsv(np.array(image.to_rgba(r)[:3]))[2] for r in (0.82, 0.9, 0.97)]
+    assert brightness[0] < brightness[1] < brightness[2], "the fastest rate must be the darkest colour"
+    assert image.colorbar is not None and "dark = fast" in image.colorbar.ax.get_ylabel()
+    image, _ = plotting.plot_convergence_map([0.5, 1.5], [0.25, 0.75], rates, Figure().add_subplot(), vmin=0.5,
+                                             colorbar=False)
+    assert image.get_clim() == (0.5, 1.0) and image.colorbar is None
+    assert plotting.convergence_map_range(np.full((2, 2), np.nan)) == (0.0, 1.0)
+
+
 def test_show_trajectories_passes_the_contour_resolution(monkeypatch):
     """Issue: the contour of an expensive data loss was always evaluated on 200 × 200 points."""
     import matplotlib.pyplot as plt

@@ -57,7 +57,7 @@ class SweepPanel(Panel):
         ax = ff.figure.add_subplot()
         self.map, self.marker = plotting.plot_convergence_map(
             self.alphas, self.betas, np.full((self.resolution, self.resolution), np.nan), ax, optimum=(1.0, 0.5),
-            cmap="viridis")
+            cmap="viridis", vmin=0.0, colorbar=False)
         self.colorbar = ff.figure.colorbar(self.map, ax=ax)
         (self.best,) = ax.plot([], [], linestyle="none", marker="o", markersize=8, markerfacecolor="white",
                                markeredgecolor="black", zorder=5, label="best cell of this map")
