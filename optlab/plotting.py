@@ -34,12 +34,17 @@ __all__ = [
     "plot_contour",
     "plot_trajectory",
     "update_trajectory",
+    "decimate",
+    "DRAW_POINTS",
     "plot_loss",
     "update_loss",
     "plot_convergence_map",
     "convergence_map_range",
     "show_trajectories",
 ]
+
+#: How many points a live panel draws of a path or a loss curve at most (see :func:`decimate`).
+DRAW_POINTS = 1000
 
 #: Smallest J − J* a loss curve shows: below it (e.g. exactly at the minimiser) the curve rests on this floor.
 LOSS_FLOOR = 1e-16
@@ -166,9 +171,57 @@ def plot_trajectory(thetas, ax=None, *, color=None, label=None, linewidth=1.6):
     return TrajectoryArtists(line, start, end)
 
 
-def update_trajectory(artists, thetas):
-    """Move an existing :class:`TrajectoryArtists` to a new path in place (no new artists)."""
+def _finite_prefix(rows):
+    """How many leading rows are finite (a diverged run is NaN from its divergence on)."""
+    ok = np.isfinite(rows).reshape(len(rows), -1).all(axis=1)
+    return len(rows) if ok.all() else int(np.argmin(ok))
+
+
+def decimate(points, max_points=DRAW_POINTS):
+    """Indices of at most ``max_points`` rows of ``points`` that draw like all of them (M4 decimation).
+
+    The rows are cut into equal buckets of consecutive steps; each bucket keeps its first and last row and the
+    rows with the smallest and largest value of each column. So the extremes of a zig-zag or of a burst in a loss
+    curve survive (plain striding would alias a step-by-step oscillation away), the first and the last row are
+    exact, and the kept indices are in order.
+
+    Args:
+        points: array (n,) or (n, k) of finite values (a path: k = 2; a loss curve: k = 1).
+        max_points: the most indices returned; n <= max_points returns every index.
+
+    Returns:
+        int array of increasing indices into ``points``.
+
+    Example:
+        >>> zigzag = np.array([[k, (-1) ** k] for k in range(5000)], dtype=float)
+        >>> keep = decimate(zigzag, 1000)
+        >>> len(keep) <= 1000, int(keep[0]), int(keep[-1]), set(zigzag[keep, 1]) == {-1.0, 1.0}
+        (True, 0, 4999, True)
+    """
+    points = np.asarray(points, dtype=float)
+    points = points.reshape(len(points), -1)
+    n, k = points.shape
+    if n <= max_points:
+        return np.arange(n)
+    buckets = max(max_points // (2 + 2 * k), 1)
+    size = -(-n // buckets)
+    padded = np.concatenate([points, np.repeat(points[-1:], buckets * size - n, axis=0)])
+    blocks = padded.reshape(buckets, size, k)
+    base = np.arange(buckets)[:, None] * size
+    keep = [base, base + size - 1, base + blocks.argmin(axis=1), base + blocks.argmax(axis=1)]
+    return np.unique(np.minimum(np.concatenate([np.ravel(i) for i in keep]), n - 1))
+
+
+def update_trajectory(artists, thetas, max_points=None):
+    """Move an existing :class:`TrajectoryArtists` to a new path in place (no new artists).
+
+    With ``max_points`` a long path is drawn through at most that many of its points (:func:`decimate`): the
+    start, the last finite point (where a diverged run left) and the extremes of every stretch stay exact.
+    """
     thetas = np.asarray(thetas, dtype=float).reshape(-1, 2)
+    if max_points is not None and len(thetas) > max_points:
+        thetas = thetas[: _finite_prefix(thetas)]
+        thetas = thetas[decimate(thetas, max_points)] if len(thetas) else np.full((1, 2), np.nan)
     artists.line.set_data(thetas[:, 0], thetas[:, 1])
     artists.start.set_data(thetas[:1, 0], thetas[:1, 1])
     end = _last_finite(thetas)
@@ -200,10 +253,19 @@ def plot_loss(losses, ax=None, *, f_min=0.0, color=None, label=None):
     return line
 
 
-def update_loss(line, losses, f_min=0.0):
-    """Put new losses into an existing loss-curve Line2D in place."""
+def update_loss(line, losses, f_min=0.0, max_points=None):
+    """Put new losses into an existing loss-curve Line2D in place.
+
+    With ``max_points`` a long curve keeps at most that many points (:func:`decimate`: the highest and lowest
+    loss of every stretch, the first step and the last finite one stay exact).
+    """
     gap = loss_gap(losses, f_min)
-    line.set_data(np.arange(gap.size), gap)
+    steps = np.arange(gap.size)
+    if max_points is not None and gap.size > max_points:
+        n = _finite_prefix(gap)
+        keep = decimate(np.log(gap[:n]) if f_min is not None else gap[:n], max_points)
+        steps, gap = steps[keep], gap[keep]
+    line.set_data(steps, gap)
     return line
 
 

@@ -307,3 +307,27 @@ def test_headless_execution_keeps_the_initial_picture():
     (image,) = [model for model in state.values() if model["model_name"] == "ImageModel"]
     (buffer,) = image["buffers"]
     assert buffer["path"] == ["value"] and len(buffer["data"]) > 1000
+
+
+@pytest.mark.parametrize("lr", [0.001, 0.0021, 0.01])  # converging, bouncing at the edge of stability, diverging
+def test_a_long_run_is_drawn_through_at_most_draw_points_with_exact_ends(lr):
+    """Issue: a 5000-step panel drew every point; now ≤ DRAW_POINTS, the start, the last finite point and the extremes
+    of the path and of the loss curve exact."""
+    from optlab import plotting
+
+    panel = trajectory_panel("gd", "rosenbrock", lr=lr, steps=5000)
+    traj = panel.trajectories[0]
+    path = panel.paths[0].line.get_xydata()
+    xs, gaps = panel.loss_lines[0].get_xdata(), panel.loss_lines[0].get_ydata()
+    assert len(path) <= plotting.DRAW_POINTS and len(gaps) <= plotting.DRAW_POINTS
+    finite = traj.thetas[np.all(np.isfinite(traj.thetas), axis=-1)]
+    clipped = paths_module._clip_to_view(traj.thetas, panel._window)
+    clipped = clipped[np.all(np.isfinite(clipped), axis=-1)]
+    np.testing.assert_array_equal(path[0], traj.thetas[0])
+    np.testing.assert_array_equal(path[-1], clipped[-1])
+    np.testing.assert_array_equal(panel.paths[0].end.get_xydata()[0], clipped[-1])
+    np.testing.assert_array_equal(path.max(axis=0), clipped.max(axis=0))
+    full = plotting.loss_gap(traj.losses, panel._f_min)
+    last = len(finite) - 1
+    assert xs[-1] == last and gaps[-1] == full[last] and gaps.max() == np.nanmax(full) and gaps.min() == np.nanmin(full)
+    assert panel.status.value == ""

@@ -243,8 +243,10 @@ class PathsPanel(Panel):
             hp = {k: values[k] for k in self._accepts[name]}
             traj = run(make_optimizer(name, **hp), objective, theta0, self.steps, **kwargs)
             self.trajectories.append(traj)
-            plotting.update_trajectory(path, _clip_to_view(np.asarray(traj.thetas), self._window))
-            plotting.update_loss(line, traj.losses, self._f_min)
+            # Long runs are drawn through at most DRAW_POINTS points: Agg's cost grows with the vertices, the eye's not.
+            plotting.update_trajectory(path, _clip_to_view(np.asarray(traj.thetas), self._window),
+                                       max_points=plotting.DRAW_POINTS)
+            plotting.update_loss(line, traj.losses, self._f_min, max_points=plotting.DRAW_POINTS)
             prefix = f"{OPTIMIZERS[name].name}: " if len(self.optimizers) > 1 else ""
             self.messages.append(prefix + self._message(traj))
         self.caption.value = " &nbsp;·&nbsp; ".join(
