@@ -62,8 +62,11 @@ def _format(value) -> str:
 
 
 def _load(path: pathlib.Path):
-    spec = importlib.util.spec_from_file_location(f"optlab_bench_{path.stem}", path)
+    # Imported under its own name and registered in sys.modules, so its functions can be pickled
+    # (e.g. sent to a multiprocessing worker, which imports ``path.stem`` from benchmarks/ again).
+    spec = importlib.util.spec_from_file_location(path.stem, path)
     module = importlib.util.module_from_spec(spec)
+    sys.modules[path.stem] = module
     sys.path.insert(0, str(HERE))
     try:
         spec.loader.exec_module(module)
