@@ -234,6 +234,21 @@ def test_nesterov_named_in_message():
     rejects(checks.check_nesterov_step, mom_old_velocity, "nesterov_step", "old velocity")
 
 
+def nesterov_next_look_ahead(theta, grad, velocity, lr, beta):
+    velocity = beta * velocity - lr * grad
+    theta = theta + velocity
+    return theta + beta * velocity, velocity  # hands back where the next gradient should be taken
+
+
+@pytest.mark.parametrize("fn, fragments", [
+    (nesterov_next_look_ahead, ["look-ahead point θ + v + βv", "new θ = θ + v"]),
+    (lambda th, g, v, lr, b: (th + b * (b * v - lr * g), b * v - lr * g), ["look-ahead point θ + βv", "new v"]),
+    (lambda th, g, v, lr, b: (th + b * v, b * v - lr * g), ["look-ahead point θ + βv", "where grad was taken"]),
+])
+def test_nesterov_rejects_returning_a_look_ahead_point(fn, fragments):
+    rejects(checks.check_nesterov_step, fn, "nesterov_step", *fragments)
+
+
 # --------------------------------------------------------------------------- lesson 04
 def adagrad_loop(theta, grad, s, lr=1e-2, eps=1e-10):
     theta, s = np.array(theta, float), np.array(s, float)
@@ -277,17 +292,31 @@ def test_adagrad_rejects(fn, fragments):
     rejects(checks.check_adagrad_step, fn, *fragments)
 
 
-def rmsprop_loop(theta, grad, v, lr=1e-2, beta2=0.99, eps=1e-8):
+def adagrad_mean(theta, grad, s, lr=1e-2, eps=1e-10):
+    s = (s + grad ** 2) / 2  # "average the squares"
+    return theta - lr * grad / (np.sqrt(s) + eps), s
+
+
+@pytest.mark.parametrize("fn", [adagrad_mean,
+                                lambda th, g, s, lr=1e-2, eps=1e-10: rp()(th, g, s, lr, 0.9, eps),
+                                lambda th, g, s, lr=1e-2, eps=1e-10: rp()(th, g, s, lr, 0.99, eps)])
+def test_adagrad_rejects_a_running_average(fn):
+    rejects(checks.check_adagrad_step, fn, "running average", "AdaGrad sums", "s ← s + g²")
+
+
+def rmsprop_loop(theta, grad, v, lr=1e-2, beta2=0.99, eps=1e-8, *, t=None):
     theta, v = np.array(theta, float), np.array(v, float)
+    correction = 1.0 if t is None else 1 - beta2 ** t
     for i in np.ndindex(theta.shape):
         v[i] = beta2 * v[i] + (1 - beta2) * grad[i] * grad[i]
-        theta[i] = theta[i] - lr * grad[i] / (math.sqrt(v[i]) + eps)
+        theta[i] = theta[i] - lr * grad[i] / (math.sqrt(v[i] / correction) + eps)
     return theta, v
 
 
-def rmsprop_lerp(theta, grad, v, lr=1e-2, beta2=0.99, eps=1e-8):
+def rmsprop_lerp(theta, grad, v, lr=1e-2, beta2=0.99, eps=1e-8, *, t=None):
     v = v + (1 - beta2) * (grad ** 2 - v)  # the interpolation form of the same average
-    return theta - lr * grad / (np.sqrt(v) + eps), v
+    scale = 1.0 if t is None else np.sqrt(1 - beta2 ** t)
+    return theta - lr * grad * scale / (np.sqrt(v) + eps * scale), v  # v̂ folded into α and ε: the same numbers
 
 
 @pytest.mark.parametrize("fn", [rules.rmsprop_step, rmsprop_loop, rmsprop_lerp])
@@ -314,7 +343,19 @@ def rp(g2=lambda g: g * g, w_old=lambda b: b, w_new=lambda b: 1 - b, eps_in=Fals
     (not_written, ["not written yet"]),
 ])
 def test_rmsprop_rejects(fn, fragments):
+    """These have no t: the mistake in the steps they can take is named first."""
     rejects(checks.check_rmsprop_step, fn, *fragments)
+
+
+def rmsprop_without_t(theta, grad, v, lr=1e-2, beta2=0.99, eps=1e-8):
+    v = beta2 * v + (1 - beta2) * grad ** 2
+    return theta - lr * grad / (np.sqrt(v) + eps), v
+
+
+def test_rmsprop_requires_t():
+    msg = rejects(checks.check_rmsprop_step, rmsprop_without_t, "rmsprop_step has no t argument",
+                  "the exercise asks for an optional t", "*, t=None", "v̂ = v/(1 − β2ᵗ)")
+    assert "not written" not in msg
 
 
 def rmsprop_t(theta, grad, v, lr=1e-2, beta2=0.99, eps=1e-8, *, t=None):
@@ -332,7 +373,7 @@ def rmsprop_t_loop(theta, grad, v, lr=1e-2, beta2=0.99, eps=1e-8, *, t=None):
     return theta, v
 
 
-@pytest.mark.parametrize("fn", [rmsprop_t, rmsprop_t_loop])
+@pytest.mark.parametrize("fn", [rules.rmsprop_step, rmsprop_t, rmsprop_t_loop])
 def test_rmsprop_with_t_accepts(fn, capsys):
     accepts(checks.check_rmsprop_step, fn, capsys)
 
@@ -376,14 +417,33 @@ def adam_loop(theta, grad, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8, b
     return theta, m, v
 
 
+def adam_step_size(theta, grad, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8, bias_correction=True):
+    """The correction folded into the step size — and into ε, so ε stays where the course's rule has it."""
+    m = beta1 * m + (1 - beta1) * grad
+    v = beta2 * v + (1 - beta2) * grad * grad
+    root_c2 = math.sqrt(1 - beta2 ** t) if bias_correction else 1.0
+    lr_t = lr * root_c2 / (1 - beta1 ** t) if bias_correction else lr
+    return theta - lr_t * m / (np.sqrt(v) + eps * root_c2), m, v
+
+
+@pytest.mark.parametrize("fn", [rules.adam_step, adam_textbook, adam_loop, adam_step_size])
+def test_adam_accepts(fn, capsys):
+    accepts(checks.check_adam_step, fn, capsys)
+
+
 def adam_no_flag(theta, grad, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
-    """A lesson that leaves out the bias_correction flag is still checked on the other cases."""
     return adam_textbook(theta, grad, m, v, t, lr, beta1, beta2, eps)
 
 
-@pytest.mark.parametrize("fn", [rules.adam_step, adam_textbook, adam_loop, adam_no_flag])
-def test_adam_accepts(fn, capsys):
-    accepts(checks.check_adam_step, fn, capsys)
+def test_adam_requires_the_flag():
+    rejects(checks.check_adam_step, adam_no_flag, "adam_step has no bias_correction argument",
+            "bias_correction=True", "m and v themselves")
+
+
+def test_adam_without_flag_names_its_other_mistake_first():
+    def adam_step(theta, grad, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
+        return adam(g2=lambda g: g)(theta, grad, m, v, t, lr, beta1, beta2, eps)
+    rejects(checks.check_adam_step, adam_step, "g instead of g²")
 
 
 def adam(mhat=lambda m, b1, t: m / (1 - b1 ** t), vhat=lambda v, b2, t: v / (1 - b2 ** t),
@@ -413,6 +473,7 @@ ident = lambda x, b, t: x  # noqa: E731
     (adam(old=True), ["old m and v"]),
     (adam(sign=1), ["sign error"]),
     (adam(flag=False), ["bias_correction=False is ignored"]),
+    (adam(g2=np.abs), ["|g| instead of g²"]),
     (lambda th, g, m, v, t, lr=1e-3, b1=0.9, b2=0.999, eps=1e-8, bc=True:
         (lambda r: (r[1], r[2], r[0]))(adam_textbook(th, g, m, v, t, lr, b1, b2, eps, bc)), ["order", "(θ, m, v)"]),
     (lambda th, g, m, v, t, lr=1e-3, b1=0.9, b2=0.999, eps=1e-8, bc=True:
@@ -431,6 +492,49 @@ def adam_returns_hats(theta, grad, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps
         m = m / (1 - beta1 ** t)
         v = v / (1 - beta2 ** t)
     return theta - lr * m / (np.sqrt(v) + eps), m, v
+
+
+def adam_flagged(correct_m, correct_v):
+    """bias_correction read by the student as ``correct_m(flag)`` for m and ``correct_v(flag)`` for v."""
+    def adam_step(theta, grad, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8, bias_correction=True):
+        m = beta1 * m + (1 - beta1) * grad
+        v = beta2 * v + (1 - beta2) * grad ** 2
+        m_hat = m / (1 - beta1 ** t) if correct_m(bias_correction) else m
+        v_hat = v / (1 - beta2 ** t) if correct_v(bias_correction) else v
+        return theta - lr * m_hat / (np.sqrt(v_hat) + eps), m, v
+    return adam_step
+
+
+flag = lambda bc: bc  # noqa: E731
+never = lambda bc: False  # noqa: E731
+always = lambda bc: True  # noqa: E731
+
+
+@pytest.mark.parametrize("fn, fragments", [
+    (adam_flagged(always, always), ["bias_correction=False is ignored"]),
+    (adam_flagged(lambda bc: not bc, lambda bc: not bc), ["bias_correction is inverted"]),
+    (adam_flagged(flag, always), ["bias_correction=False still corrects v"]),
+    (adam_flagged(always, flag), ["bias_correction=False still corrects m"]),
+    (adam_flagged(flag, never), ["only m is bias-corrected"]),
+    (adam_flagged(never, flag), ["only v is bias-corrected"]),
+    (adam_flagged(never, never), ["bias correction is missing"]),
+])
+def test_adam_rejects_flag_mistakes(fn, fragments):
+    rejects(checks.check_adam_step, fn, *fragments)
+
+
+def adam_paper_form(theta, grad, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8, bias_correction=True):
+    """Kingma & Ba's 'efficient' ordering: α_t = α·√(1 − β2ᵗ)/(1 − β1ᵗ), θ ← θ − α_t m/(√v + ε)."""
+    m = beta1 * m + (1 - beta1) * grad
+    v = beta2 * v + (1 - beta2) * grad ** 2
+    lr_t = lr * np.sqrt(1 - beta2 ** t) / (1 - beta1 ** t) if bias_correction else lr
+    return theta - lr_t * m / (np.sqrt(v) + eps), m, v
+
+
+def test_adam_names_the_papers_efficient_form():
+    msg = rejects(checks.check_adam_step, adam_paper_form, "paper's efficient form", "√(1 − β2ᵗ)/(1 − β1ᵗ)",
+                  "different place", "θ ← θ − α m̂/(√v̂ + ε)")
+    assert "before the correction" in msg
 
 
 def test_adam_rejects_returning_the_corrected_moments():
@@ -462,7 +566,14 @@ def adamw_loop(theta, grad, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8, 
     return new - lr * weight_decay * np.asarray(theta), m, v
 
 
-@pytest.mark.parametrize("fn", [rules.adamw_step, adamw_textbook, adamw_loop])
+def adamw_shrink_first(theta, grad, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=1e-2,
+                       bias_correction=True):
+    """The decay written as a shrink of the old θ: θ(1 − αλ) − α m̂/(√v̂ + ε)."""
+    step, m, v = adam_textbook(np.zeros_like(theta), grad, m, v, t, lr, beta1, beta2, eps, bias_correction)
+    return theta * (1 - lr * weight_decay) + step, m, v
+
+
+@pytest.mark.parametrize("fn", [rules.adamw_step, adamw_textbook, adamw_loop, adamw_shrink_first])
 def test_adamw_accepts(fn, capsys):
     accepts(checks.check_adamw_step, fn, capsys)
 
@@ -491,6 +602,49 @@ def aw(kind):
 ])
 def test_adamw_rejects(fn, fragments):
     rejects(checks.check_adamw_step, fn, *fragments)
+
+
+def adamw_written_as(kind):
+    """AdamW mistakes in the forms students write them (not via the shared adam_textbook)."""
+    def adamw_step(theta, grad, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=1e-2,
+                   bias_correction=True):
+        if kind == "l2":
+            grad = grad + weight_decay * theta  # weight decay as a gradient term
+        m = beta1 * m + (1 - beta1) * grad
+        v = beta2 * v + (1 - beta2) * grad ** 2
+        m_hat, v_hat = (m / (1 - beta1 ** t), v / (1 - beta2 ** t)) if bias_correction else (m, v)
+        new = theta - lr * m_hat / (np.sqrt(v_hat) + eps)
+        if kind == "l2":
+            return new, m, v
+        if kind == "shrink_new":
+            return new * (1 - lr * weight_decay), m, v
+        if kind == "no_lr":
+            return new - weight_decay * theta, m, v
+        if kind == "hats":
+            return new - lr * weight_decay * theta, m_hat, v_hat
+        if kind == "inverted":
+            m_hat, v_hat = (m, v) if bias_correction else (m / (1 - beta1 ** t), v / (1 - beta2 ** t))
+            return theta - lr * (m_hat / (np.sqrt(v_hat) + eps) + weight_decay * theta), m, v
+        raise ValueError(kind)
+    return adamw_step
+
+
+@pytest.mark.parametrize("kind, fragments", [
+    ("l2", ["added to the gradient", "L2 regularisation", "decouples"]),
+    ("shrink_new", ["already-updated θ", "decay the θ you were given"]),
+    ("no_lr", ["λθ instead of α λθ"]),
+    ("hats", ["returns the corrected m̂ and v̂", "running averages m and v"]),
+    ("inverted", ["bias_correction is inverted"]),
+])
+def test_adamw_names_decay_and_flag_mistakes(kind, fragments):
+    rejects(checks.check_adamw_step, adamw_written_as(kind), "adamw_step", *fragments)
+
+
+def test_adamw_requires_the_flag():
+    def adamw_step(theta, grad, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=1e-2):
+        return adamw_textbook(theta, grad, m, v, t, lr, beta1, beta2, eps, weight_decay)
+    rejects(checks.check_adamw_step, adamw_step, "adamw_step has no bias_correction argument", "weight_decay, "
+            "bias_correction=True")
 
 
 def cosine_numpy(t, total_steps, lr_max, lr_min=0.0):
@@ -618,9 +772,65 @@ def test_reference_or_unknown_name():
         checks.reference_or(lambda x: x)
 
 
+def test_call_student_passes_a_written_function_through():
+    assert np.allclose(checks.call_student(gd_loop, np.ones(2), np.ones(2), 0.5), 0.5)
+    assert checks.call_student(lambda x, *, k: x * k, 3, k=2) == 6
+
+
+def test_call_student_names_an_unwritten_stub():
+    def sign_descent_step(theta, grad, lr):
+        raise NotImplementedError()
+    with pytest.raises(AssertionError) as info:
+        checks.call_student(sign_descent_step, np.ones(2), np.ones(2), 0.1)
+    assert type(info.value) is AssertionError and info.value.__cause__ is None
+    assert str(info.value) == ("sign_descent_step is not written yet — replace `raise NotImplementedError()` with "
+                               "your code, run that cell, then run this check again.")
+    # the same sentence as the built-in checks give
+    rejects(checks.check_gd_step, not_written, "is not written yet — replace `raise NotImplementedError()`")
+
+
+def test_call_student_keeps_other_errors():
+    def optimal_momentum(lam_min, lam_max):
+        return lam_max / lam_mn  # noqa: F821 - the student's typo
+    with pytest.raises(NameError):
+        checks.call_student(optimal_momentum, 1.0, 100.0)
+
+
+def test_call_student_with_a_generator_stub():
+    def batches(n):
+        raise NotImplementedError()
+        yield  # a generator: the error only appears when iterated
+    with pytest.raises(AssertionError, match="batches is not written yet"):
+        list(checks.call_student(batches, 3))
+    assert list(checks.call_student(lambda n: (i for i in range(n)), 3)) == [0, 1, 2]
+
+
+def test_call_student_in_a_lesson_check():
+    """How a notebook's own check uses it: the stub gives the friendly sentence, the answer passes."""
+    def check_uncorrected_step_ratio(fn):
+        got = checks.call_student(fn, 1, 0.9, 0.999)
+        assert np.isclose(got, 0.1 / math.sqrt(0.001)), f"uncorrected_step_ratio(1, 0.9, 0.999) returned {got}"
+
+    def uncorrected_step_ratio(t, beta1, beta2):
+        raise NotImplementedError()
+    with pytest.raises(AssertionError, match="^uncorrected_step_ratio is not written yet"):
+        check_uncorrected_step_ratio(uncorrected_step_ratio)
+    check_uncorrected_step_ratio(lambda t, b1, b2: (1 - b1 ** t) / math.sqrt(1 - b2 ** t))
+
+
 def test_checks_do_not_leak_warnings(recwarn):
     def noisy(theta, grad, s, lr=1e-2, eps=1e-10):  # g instead of g² gives sqrt of negatives
         s = s + grad
         return theta - lr * grad / (np.sqrt(s) + eps), s
     rejects(checks.check_adagrad_step, noisy, "g instead of g²")
     assert not [w for w in recwarn if issubclass(w.category, RuntimeWarning)]
+
+
+def test_a_keyword_only_flag_is_passed_by_name(capsys):
+    def adam_step(theta, grad, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8, *, bias_correction=True):
+        return adam_textbook(theta, grad, m, v, t, lr, beta1, beta2, eps, bias_correction)
+    accepts(checks.check_adam_step, adam_step, capsys)
+
+    def adam_ignoring(theta, grad, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8, *, bias_correction=True):
+        return adam_textbook(theta, grad, m, v, t, lr, beta1, beta2, eps)
+    rejects(checks.check_adam_step, adam_ignoring, "bias_correction=False is ignored")

@@ -25,9 +25,9 @@ lesson exercise                                                                 
        ``grad`` taken at the look-ahead point θ + βv
 04     ``adagrad_step(theta, grad, s, lr, eps) -> (theta, s)``                       check_adagrad_step
 04     ``rmsprop_step(theta, grad, v, lr, beta2, eps, *, t=None) -> (theta, v)``;   check_rmsprop_step
-       optional ``t``: if accepted, v̂ = v/(1 − β2ᵗ) is used in the step (checked too)
+       the keyword ``t`` is required: when given, v̂ = v/(1 − β2ᵗ) is used in the step
 05     ``adam_step(theta, grad, m, v, t, lr, beta1, beta2, eps,                      check_adam_step
-       bias_correction=True) -> (theta, m, v)`` (``bias_correction`` optional)
+       bias_correction=True) -> (theta, m, v)`` (both settings of the flag checked)
 06     ``adamw_step(theta, grad, m, v, t, lr, beta1, beta2, eps, weight_decay,       check_adamw_step
        bias_correction=True) -> (theta, m, v)``
 06     ``cosine_lr(t, total_steps, lr_max, lr_min=0.0) -> lr``:                      check_cosine_schedule
@@ -44,13 +44,23 @@ the function's name.
 After an exercise, later cells use ``gd_step = reference_or(gd_step)``: the student's function if
 it is written, otherwise optlab's reference (with a note saying so), so a lesson runs top to bottom.
 
+A lesson's own check (written in the notebook) calls the student's function through
+``call_student(fn, *args, **kwargs)``: it returns ``fn(*args, **kwargs)``, but while ``fn`` is an
+unwritten stub it raises the same friendly ``AssertionError`` as the built-in checks ("sign_descent_step
+is not written yet — replace `raise NotImplementedError()` …") instead of a bare NotImplementedError::
+
+    got = call_student(sign_descent_step, theta, grad, 0.1)
+
 The package: ``_core`` runs the student's function and names the mistake; ``gradient_descent``
 (lessons 00–02), ``momentum`` (03), ``adaptive`` (04–05) and ``beyond`` (06) hold each lesson's
 cases and catalogue of mistakes; ``_fallback`` holds ``reference_or``.
+A check that leaves out cases because the function lacks an argument the exercise asks for (rmsprop_step's
+``t``, adam_step's and adamw_step's ``bias_correction``) first checks the rest, then names the missing argument.
 """
 from .adaptive import check_adagrad_step, check_adam_step, check_rmsprop_step
 from .beyond import (check_adamw_step, check_cosine_schedule, check_schedule, check_warmup_cosine_schedule,
                      check_warmup_schedule, cosine_lr, warmup_cosine_lr, warmup_lr)
+from ._core import call_student
 from ._fallback import reference_or
 from .gradient_descent import (check_gd_step, check_minibatches, check_quadratic_grad, check_sgd_step,
                                quadratic_grad)
@@ -60,6 +70,6 @@ __all__ = [
     "check_quadratic_grad", "check_gd_step", "check_sgd_step", "check_minibatches",
     "check_momentum_step", "check_nesterov_step", "check_adagrad_step", "check_rmsprop_step",
     "check_adam_step", "check_adamw_step", "check_cosine_schedule", "check_warmup_schedule",
-    "check_warmup_cosine_schedule", "check_schedule", "reference_or", "quadratic_grad",
+    "check_warmup_cosine_schedule", "check_schedule", "reference_or", "call_student", "quadratic_grad",
     "cosine_lr", "warmup_lr", "warmup_cosine_lr",
 ]

@@ -74,6 +74,15 @@ def _accepts(fn, name):
     return name in params or any(p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD) for p in params.values())
 
 
+def _keyword_only(fn, names):
+    """Those of ``names`` that ``fn`` takes as keyword-only arguments (e.g. ``*, bias_correction=True``)."""
+    try:
+        params = inspect.signature(fn).parameters
+    except (TypeError, ValueError):
+        return set()
+    return {n for n in names if n in params and params[n].kind == params[n].KEYWORD_ONLY}
+
+
 def _n_positional(fn, default):
     try:
         params = inspect.signature(fn).parameters.values()
@@ -98,13 +107,41 @@ def _not_written(name):
             "run that cell, then run this check again.")
 
 
-def _run_student(name, fn, cases, n_args):
-    """Call fn on every case with fresh copies; returns [(output or exception, mutated arg idx)]."""
+def call_student(fn, *args, **kwargs):
+    """``fn(*args, **kwargs)``, but an unwritten stub fails the way the built-in checks do.
+
+    For a lesson's own check: ``got = call_student(sign_descent_step, theta, grad, 0.1)``. While
+    ``fn`` still raises NotImplementedError this raises ``AssertionError("sign_descent_step is not
+    written yet — …")`` instead; everything else (the result, any other error) passes through. A
+    generator function's stub raises only when iterated, so a generator is wrapped to do the same.
+    """
+    name = getattr(fn, "__name__", "this function")
+    try:
+        out = fn(*args, **kwargs)
+    except NotImplementedError:
+        raise AssertionError(_not_written(name)) from None
+    return _friendly_generator(name, out) if inspect.isgenerator(out) else out
+
+
+def _friendly_generator(name, gen):
+    try:
+        yield from gen
+    except NotImplementedError:
+        raise AssertionError(_not_written(name)) from None
+
+
+def _run_student(name, fn, cases, n_args, arg_names):
+    """Call fn on every case with fresh copies; returns [(output or exception, mutated arg idx)].
+
+    The first ``n_args`` arguments go by position, later ones by name if ``fn`` takes them so.
+    """
     results = []
+    named = _keyword_only(fn, arg_names[n_args:])
     for case in cases:
         args = copy.deepcopy(case.args[:n_args])
+        extra = {k: a for k, a in zip(arg_names[n_args:], case.args[n_args:]) if k in named}
         try:
-            out = _quiet_call(fn, args, case.kwargs)
+            out = _quiet_call(fn, args, {**extra, **case.kwargs})
         except NotImplementedError:
             _fail(_not_written(name))
         except Exception as exc:  # the student's bug, reported below
@@ -131,13 +168,21 @@ def _report_exceptions(name, cases, results, hint_batched, single="a single θ")
 
 def _check_rule(name, fn, reference, cases, outputs, variants, arg_names, *,
                 hint_batched="write it with elementwise numpy operations, which work for any "
-                             "leading batch axes.", success=None, single="a single θ", value_shape_msg=None):
-    """Shared logic of the update-rule checks. ``outputs``: names of the returned arrays."""
+                             "leading batch axes.", success=None, single="a single θ", value_shape_msg=None,
+                missing=None):
+    """Shared logic of the update-rule checks. ``outputs``: names of the returned arrays.
+
+    Cases whose arguments ``fn`` does not take are left out; with ``missing`` (a sentence) a function
+    that is right on the rest still fails, with that sentence, because the exercise asks for them.
+    """
     if not callable(fn):
         _fail(f"{name} should be a function, but got {type(fn).__name__} — define it with `def {name}(...)`.")
     n_args = _n_positional(fn, max(len(c.args) for c in cases))
-    cases = [c for c in cases if n_args >= c.needs and all(_accepts(fn, k) for k in c.kwargs)]
-    results = _run_student(name, fn, cases, n_args)
+    n_cases = len(cases)
+    named = _keyword_only(fn, arg_names[n_args:])
+    takes = n_args + sum(1 for _ in itertools.takewhile(named.__contains__, arg_names[n_args:]))
+    cases = [c for c in cases if takes >= c.needs and all(_accepts(fn, k) for k in c.kwargs)]
+    results = _run_student(name, fn, cases, n_args, arg_names)
     _report_exceptions(name, cases, results, hint_batched, single)
     k = len(outputs)
     multi = k > 1
@@ -189,6 +234,8 @@ def _check_rule(name, fn, reference, cases, outputs, variants, arg_names, *,
             _fail(f"{name} gives the right numbers but changes its input {names} in place — build new "
                   f"arrays (e.g. `{arg_names[mutated[0]]} = …` instead of `{arg_names[mutated[0]]} -= …` "
                   "or `[...] =`) so the caller's arrays stay unchanged.")
+    if missing and len(cases) < n_cases:
+        _fail(missing)
     n_batched = sum(c.batched for c in cases)
     print(success or f"✓ {name} is correct — it matches optlab's reference on {len(cases)} cases"
           + (f", {n_batched} of them batched." if n_batched else "."))
@@ -231,7 +278,6 @@ def _arrays(rng, shape, *, positive=False, scale=1.0):
 
 def _rng():
     return np.random.default_rng(20241125)
-
 
 
 def _variant(fn, **mistakes):

@@ -5,7 +5,7 @@ import numpy as np
 
 from .. import rules as _rules
 from ._core import _Case, _check_rule, _public, _variant
-from .adaptive import _adam, _adam_cases
+from .adaptive import _SHARED_VARIANTS, _adam, _adam_cases, _no_flag
 
 
 def _float_if_scalar(out):
@@ -64,8 +64,8 @@ _ADAMW_VARIANTS = [
     ("v collects g instead of g² — v ← β2 v + (1 − β2) g².", _variant(_adamw, square=False)),
     ("θ moves uphill — a sign error in the Adam part: θ ← θ − α(m̂/(√v̂ + ε) + λθ).", _variant(_adamw, sign=1)),
     ("θ is updated with the old m and v — update m and v first.", _variant(_adamw, old=True)),
-    ("bias_correction=False is ignored — without it use m and v themselves.", _variant(_adamw, ignore_flag=True)),
-]
+    ("bias_correction=False is ignored — without it use m and v themselves.", _variant(_adamw, flag="ignored")),
+] + [(message, _variant(_adamw, **mistake)) for message, mistake in _SHARED_VARIANTS]
 
 
 @_public
@@ -74,7 +74,9 @@ def check_adamw_step(adamw_step):
     _check_rule("adamw_step", adamw_step, _rules.adamw_step, _adam_cases(weight_decay=0.5), ("θ", "m", "v"),
                 _ADAMW_VARIANTS,
                 ("theta", "grad", "m", "v", "t", "lr", "beta1", "beta2", "eps", "weight_decay",
-                 "bias_correction"))
+                 "bias_correction"),
+                missing=_no_flag("adamw_step(theta, grad, m, v, t, lr, beta1, beta2, eps, weight_decay, "
+                                 "bias_correction=True)"))
 
 
 # --------------------------------------------------------------------------- lesson 06: schedules

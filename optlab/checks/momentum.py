@@ -44,11 +44,31 @@ _MOMENTUM_VARIANTS = [
 ]
 
 
+def _look_ahead(th, g, v, lr, beta, *, point):
+    """Nesterov, but returning a look-ahead point instead of the new θ = θ + v (v the new velocity)."""
+    new_v = beta * v - lr * g
+    return {"next": th + new_v + beta * new_v, "new_v": th + beta * new_v, "old_v": th + beta * v}[point], new_v
+
+
+_LOOK_AHEAD = ("instead of the new θ = θ + v — the caller takes the next gradient there itself; the step is "
+               "v ← βv − αg; θ ← θ + v.")
+_NESTEROV_VARIANTS = _MOMENTUM_VARIANTS + [
+    (f"it returns the next look-ahead point θ + v + βv {_LOOK_AHEAD}", _variant(_look_ahead, point="next")),
+    (f"it returns the look-ahead point θ + βv (with the new v) {_LOOK_AHEAD}", _variant(_look_ahead, point="new_v")),
+    (f"it returns the look-ahead point θ + βv, where grad was taken, {_LOOK_AHEAD}",
+     _variant(_look_ahead, point="old_v")),
+]
+
+
+def _check_momentum(name, fn, variants):
+    _check_rule(name, fn, _rules.momentum_step, _momentum_cases(), ("θ", "velocity"), variants,
+                ("theta", "grad", "velocity", "lr", "beta"))
+
+
 @_public
-def check_momentum_step(momentum_step, _name="momentum_step"):
+def check_momentum_step(momentum_step):
     """Check lesson 03's ``momentum_step(theta, grad, velocity, lr, beta) -> (theta, velocity)``."""
-    _check_rule(_name, momentum_step, _rules.momentum_step, _momentum_cases(), ("θ", "velocity"),
-                _MOMENTUM_VARIANTS, ("theta", "grad", "velocity", "lr", "beta"))
+    _check_momentum("momentum_step", momentum_step, _MOMENTUM_VARIANTS)
 
 
 @_public
@@ -57,5 +77,5 @@ def check_nesterov_step(nesterov_step):
 
     Given the look-ahead gradient, the update is the momentum update, so the same cases apply.
     """
-    check_momentum_step(nesterov_step, _name="nesterov_step")
+    _check_momentum("nesterov_step", nesterov_step, _NESTEROV_VARIANTS)
 
