@@ -331,3 +331,14 @@ def test_a_long_run_is_drawn_through_at_most_draw_points_with_exact_ends(lr):
     last = len(finite) - 1
     assert xs[-1] == last and gaps[-1] == full[last] and gaps.max() == np.nanmax(full) and gaps.min() == np.nanmin(full)
     assert panel.status.value == ""
+
+
+def test_trajectory_panel_kappa_sets_where_the_kappa_slider_starts():
+    """Issue: kappa_slider=True always started at the objective's own κ."""
+    panel = trajectory_panel("gd", "quadratic", kappa_slider=True, kappa=50.0, lr=0.03)
+    assert panel.controls["kappa"].value == 50.0 and panel._objective.kappa == 50.0
+    panel = trajectory_panel("momentum", "rosenbrock", objectives=["quadratic"], kappa=30.0)
+    panel.controls["objective"].value = "quadratic"
+    assert panel._objective.kappa == 30.0
+    with pytest.raises(ValueError, match="kappa applies to quadratic objectives"):
+        trajectory_panel("gd", "rosenbrock", kappa=10.0)

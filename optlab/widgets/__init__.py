@@ -3,7 +3,7 @@
 Panels a lesson opens in one line (each returns a widget; show it as the cell's last expression):
 
 * ``trajectory_panel(optimizer="gd", objective="quadratic", *, steps=200, theta0=None, objectives=None,
-  kappa_slider=False, noise=None, **hyperparams)`` — path, start, minimiser and loss curve; a slider per
+  kappa_slider=False, kappa=None, noise=None, **hyperparams)`` — path, start, minimiser and loss curve; a slider per
   hyperparameter. (Addition to the contract: ``noise=σ`` adds a gradient-noise slider; SGD always has it,
   and on a data loss a batch-size slider too.)
 * ``sgd_panel(*, steps=200, n=200, noise=0.0, batch_size=8, decay=0.0, lr=0.1, seed=0)`` — lesson 02.

@@ -82,6 +82,8 @@ class PathsPanel(Panel):
         theta0: start point; default ``objective.start``.
         objectives: names for an objective dropdown (None: no dropdown).
         kappa_slider: add a κ slider (quadratic objectives).
+        kappa: the condition number κ of the quadratic objectives (where the κ slider starts); default the
+            objective's own κ.
         extra_controls: more :class:`~optlab.widgets._base.Control` s whose values go to ``run`` as keywords
             (``noise``, ``batch_size``) or to ``make_schedule``.
         make_schedule: values -> schedule callable or None; draws a third axes with α·schedule(t).
@@ -91,13 +93,22 @@ class PathsPanel(Panel):
     """
 
     def __init__(self, optimizers, objective, *, steps=200, theta0=None, objectives=None, kappa_slider=False,
-                 extra_controls=(), make_schedule=None, start_controls=True, title=None, **hyperparams):
+                 kappa=None, extra_controls=(), make_schedule=None, start_controls=True, title=None, **hyperparams):
         self.optimizers = [_key(o) for o in optimizers]
         for name in self.optimizers:
             if name not in OPTIMIZERS:
                 raise ValueError(f"optimizer must be one of {', '.join(OPTIMIZERS)} (got {name!r})")
         self.steps = int(steps)
         self._base_objective = get_objective(objective)
+        self._kappa = None
+        if kappa is not None:
+            self._kappa = float(kappa)
+            names = [n for n in (objectives or []) if isinstance(n, str)]
+            if not (hasattr(self._base_objective, "kappa") or any(hasattr(get_objective(n), "kappa") for n in names)):
+                raise ValueError(f"kappa applies to quadratic objectives; none is on this panel (got kappa={kappa!r})")
+            if hasattr(self._base_objective, "kappa"):
+                base = self._base_objective
+                self._base_objective = type(base)(kappa=self._kappa, angle=base.angle, lam_min=base.lam_min)
         self._objective = self._drawn_name = None
         self._make_schedule = make_schedule
         self._theta0 = None if theta0 is None else np.asarray(theta0, dtype=float)
@@ -112,7 +123,8 @@ class PathsPanel(Panel):
             names = list(dict.fromkeys([getattr(self._base_objective, "name", "objective")] + list(objectives)))
             controls.append(choice_control("objective", "J", names[0], names))
         if kappa_slider:
-            controls.append(log_control("kappa", "κ", getattr(self._base_objective, "kappa", 10.0), 0.0, 3.0, 0.05))
+            start_kappa = self._kappa if self._kappa is not None else getattr(self._base_objective, "kappa", 10.0)
+            controls.append(log_control("kappa", "κ", start_kappa, 0.0, 3.0, 0.05))
         controls.extend(extra_controls)
         if start_controls:
             window = plotting.objective_window(self._base_objective)
@@ -171,7 +183,7 @@ class PathsPanel(Panel):
 
     def _current_objective(self, values):
         name = values.get("objective")
-        kappa = values.get("kappa")
+        kappa = values.get("kappa", self._kappa)
         key = (name, kappa)
         if self._objective is None or key != self._objective_key:
             base = self._base_objective

@@ -21,7 +21,7 @@ def _batch_control(n, value):
 
 
 def trajectory_panel(optimizer="gd", objective="quadratic", *, steps=200, theta0=None, objectives=None,
-                     kappa_slider=False, noise=None, **hyperparams):
+                     kappa_slider=False, kappa=None, noise=None, **hyperparams):
     """A live picture of one optimizer's path and loss curve, with a slider for each hyperparameter.
 
     Sliders for exactly the optimizer's hyperparameters: the learning rate α (log scale), β (momentum),
@@ -37,6 +37,7 @@ def trajectory_panel(optimizer="gd", objective="quadratic", *, steps=200, theta0
         theta0: start point (default: the objective's ``start``).
         objectives: names offered in a dropdown, e.g. ``["rosenbrock", "saddle", "beale"]``.
         kappa_slider: add a slider for the condition number κ (quadratic objectives).
+        kappa: the condition number κ of the quadratic (where the κ slider starts); default the objective's own.
         noise: if given, add a slider for the std σ of Gaussian noise added to each gradient, starting here.
         **hyperparams: initial values, e.g. ``lr=0.05, beta1=0.9``.
 
@@ -46,7 +47,7 @@ def trajectory_panel(optimizer="gd", objective="quadratic", *, steps=200, theta0
     Example:
         >>> panel = trajectory_panel("adam", "rosenbrock", lr=0.05)
         >>> panel.controls["beta1"].value = 0.5   # the picture is redrawn
-        >>> panel.controls["beta1"].readout.value
+        >>> panel.controls["beta1"].text
         'β1 = 0.5'
     """
     extra = []
@@ -59,18 +60,18 @@ def trajectory_panel(optimizer="gd", objective="quadratic", *, steps=200, theta0
     if noise is not None:
         extra.append(_noise_control(noise))
     return PathsPanel([optimizer], objective, steps=steps, theta0=theta0, objectives=objectives,
-                      kappa_slider=kappa_slider, extra_controls=extra, **hyperparams)
+                      kappa_slider=kappa_slider, kappa=kappa, extra_controls=extra, **hyperparams)
 
 
 def comparison_panel(optimizers=("gd", "momentum", "adam"), objective="rosenbrock", *, steps=200, theta0=None,
-                     objectives=None, kappa_slider=False, **hyperparams):
+                     objectives=None, kappa_slider=False, kappa=None, **hyperparams):
     """Several optimizers on one objective from one start, under shared sliders (one α for all, …).
 
     Each optimizer takes the hyperparameters it has; a slider shared by several (α) moves all of them.
     Arguments as for :func:`trajectory_panel`; ``optimizers`` is a sequence of names.
     """
     return PathsPanel(list(optimizers), objective, steps=steps, theta0=theta0, objectives=objectives,
-                      kappa_slider=kappa_slider, **hyperparams)
+                      kappa_slider=kappa_slider, kappa=kappa, **hyperparams)
 
 
 def sgd_panel(*, steps=200, n=200, noise=0.0, batch_size=8, decay=0.0, lr=0.1, seed=0):
