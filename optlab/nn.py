@@ -87,11 +87,12 @@ class MLP:
 
     def flatten(self, layers) -> np.ndarray:
         """Inverse of :meth:`unflatten`: concatenate ``[(W, b), ...]`` into θ of shape ``(..., P)``."""
-        parts = []
-        for W, b in layers:
-            parts += [W.reshape(*W.shape[:-2], -1), b]
-        lead = np.broadcast_shapes(*(p.shape[:-1] for p in parts))
-        return np.concatenate([np.broadcast_to(p, lead + p.shape[-1:]) for p in parts], axis=-1)
+        lead = np.broadcast_shapes(*(a.shape[:-1] for W, b in layers for a in (W[..., 0], b)))
+        theta = np.empty(lead + (self.n_params,))
+        for (W, b), (w, bs, _, _) in zip(layers, self._slices):
+            theta[..., w] = W.reshape(W.shape[:-2] + (-1,))  # the assignment broadcasts the leading axes
+            theta[..., bs] = b
+        return theta
 
     def init(self, seed=0, shape=()) -> np.ndarray:
         """Seeded initial θ of shape ``shape + (P,)``: W ~ N(0, 1/fan_in) (keeps tanh units unsaturated), b = 0."""
@@ -144,7 +145,9 @@ class MLP:
             a_prev = activations[ell]
             grads[ell] = (np.swapaxes(a_prev, -1, -2) @ delta, delta.sum(axis=-2))
             if ell:
-                delta = delta @ np.swapaxes(layers[ell][0], -1, -2)
+                W_T = np.swapaxes(layers[ell][0], -1, -2)
+                # δ Wᵀ; for the one-column δ of the output layer an outer product, cheaper by broadcasting
+                delta = delta * W_T if delta.shape[-1] == 1 else delta @ W_T
                 delta *= 1.0 - a_prev * a_prev  # tanh'(·) = 1 − tanh²
         return loss, self.flatten(grads)
 
