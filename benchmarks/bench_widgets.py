@@ -89,7 +89,7 @@ def _browser_entry():
 
 
 def entries():
-    panel = trajectory_panel("adam", "rosenbrock", lr=0.02)
+    panel = trajectory_panel("adam", "rosenbrock", lr=0.02, steps=200)
     lr, beta1 = panel.controls["lr"].widget, panel.controls["beta1"].widget
     # A drag: consecutive slider steps back and forth, as a hand or the arrow keys produce them.
     lr_moves = [(lr, 10 ** e) for e in np.r_[np.arange(-1.7, -1.2, 0.05), np.arange(-1.25, -1.75, -0.05)]]

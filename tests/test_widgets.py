@@ -82,7 +82,7 @@ def test_log_slider_values_are_snapped_so_the_readout_is_the_value_used(adam):
     adam.controls["beta2"].widget.value = -2.3
     assert adam.controls["beta2"].value == 1 - 0.00501
     objective = get_objective("rosenbrock")
-    expected = run(Adam(lr=0.0447, beta2=1 - 0.00501), objective, objective.start, 200)
+    expected = run(Adam(lr=0.0447, beta2=1 - 0.00501), objective, objective.start, adam.steps)
     np.testing.assert_array_equal(adam.trajectories[0].thetas, expected.thetas)
 
 
@@ -342,3 +342,23 @@ def test_trajectory_panel_kappa_sets_where_the_kappa_slider_starts():
     assert panel._objective.kappa == 30.0
     with pytest.raises(ValueError, match="kappa applies to quadratic objectives"):
         trajectory_panel("gd", "rosenbrock", kappa=10.0)
+
+
+def test_each_objective_gets_its_own_number_of_steps():
+    """Issue: one `steps` for every objective of the dropdown (the quadratic needs ~100, Rosenbrock thousands)."""
+    panel = trajectory_panel("gd", "quadratic", objectives=["rosenbrock", "beale"])
+    assert panel.trajectories[0].steps == paths_module.STEPS["quadratic"] == 100
+    panel.controls["objective"].value = "rosenbrock"
+    assert panel.trajectories[0].steps == paths_module.STEPS["rosenbrock"] >= 1000
+    assert panel.ax_loss.get_xlim() == (0.0, panel.trajectories[0].steps)
+    panel = trajectory_panel("gd", "quadratic", objectives=["rosenbrock", "beale"], steps={"rosenbrock": 3000})
+    assert panel.trajectories[0].steps == 100
+    panel.controls["objective"].value = "rosenbrock"
+    assert panel.trajectories[0].steps == 3000
+    panel.controls["objective"].value = "beale"
+    assert panel.trajectories[0].steps == paths_module.STEPS["beale"]
+    panel = trajectory_panel("gd", "quadratic", objectives=["rosenbrock"], steps=150)
+    panel.controls["objective"].value = "rosenbrock"
+    assert panel.trajectories[0].steps == 150
+    with pytest.raises(ValueError, match="steps must be an integer >= 1"):
+        trajectory_panel("gd", "quadratic", steps={"quadratic": 0})

@@ -2,13 +2,14 @@
 
 Panels a lesson opens in one line (each returns a widget; show it as the cell's last expression):
 
-* ``trajectory_panel(optimizer="gd", objective="quadratic", *, steps=200, theta0=None, objectives=None,
-  kappa_slider=False, kappa=None, noise=None, **hyperparams)`` — path, start, minimiser and loss curve; a slider per
-  hyperparameter. (Addition to the contract: ``noise=σ`` adds a gradient-noise slider; SGD always has it,
-  and on a data loss a batch-size slider too.)
+* ``trajectory_panel(optimizer="gd", objective="quadratic", *, steps=None, theta0=None, objectives=None,
+  kappa_slider=False, kappa=None, noise=None, **hyperparams)`` — path, start, minimiser and loss curve; a slider
+  per hyperparameter. (Additions to the contract: ``noise=σ`` adds a gradient-noise slider; SGD always has it,
+  and on a data loss a batch-size slider too. ``kappa=`` sets the quadratic's κ. ``steps`` is an int, a dict
+  objective name -> steps, or None: each objective's own default, 100 on a quadratic, 2000 on Rosenbrock.)
 * ``sgd_panel(*, steps=200, n=200, noise=0.0, batch_size=8, decay=0.0, lr=0.1, seed=0)`` — lesson 02.
 * ``step_panel(optimizer="adam", objective="rosenbrock", *, steps=50, theta0=None, **hyperparams)`` — Play.
-* ``comparison_panel(optimizers=("gd", "momentum", "adam"), objective="rosenbrock", *, steps=200, theta0=None,
+* ``comparison_panel(optimizers=("gd", "momentum", "adam"), objective="rosenbrock", *, steps=None, theta0=None,
   objectives=None, kappa_slider=False, **hyperparams)`` — shared sliders.
 * ``sweep_panel(*, kappa=10.0, noise=0.0, resolution=100, steps=100)`` — live (α, β) map, optimum marked.
 * ``schedule_panel(optimizer="adamw", objective="rosenbrock", *, steps=200, schedule="constant", theta0=None,

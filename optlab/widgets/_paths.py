@@ -21,7 +21,7 @@ from ..optimizers import OPTIMIZERS, make_optimizer
 from ..run import run
 from ._base import GrowingAxis, Panel, choice_control, hyperparameter_control, linear_control, log_control
 
-__all__ = ["PathsPanel", "optimizer_hyperparameters", "suggested_lr"]
+__all__ = ["PathsPanel", "optimizer_hyperparameters", "suggested_lr", "default_steps", "STEPS"]
 
 _ADAPTIVE = {"adagrad", "rmsprop", "adam", "adamw"}
 # Learning rates that give an instructive first picture in ~200 steps on each 2-D objective.
@@ -31,6 +31,11 @@ _LR = {
     True: {"quadratic": 0.1, "rotated_quadratic": 0.1, "rosenbrock": 0.02, "saddle": 0.05, "himmelblau": 0.1,
            "beale": 0.05, "least_squares": 0.1},
 }
+# Steps that show each objective's story at the suggested α: a quadratic is done in ~100, Rosenbrock's valley
+# takes thousands (used when the caller gives no ``steps``, or a dict without this objective).
+STEPS = {"quadratic": 100, "rotated_quadratic": 100, "saddle": 200, "himmelblau": 200, "beale": 1000,
+         "rosenbrock": 2000, "least_squares": 200}
+DEFAULT_STEPS = 200
 _COLORS = ["#d62728", "#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b", "#e377c2"]
 
 
@@ -42,6 +47,22 @@ def optimizer_hyperparameters(name) -> dict:
     """keyword -> default (None if it has none) of an optimizer's hyperparameters, in signature order."""
     params = inspect.signature(OPTIMIZERS[_key(name)].__init__).parameters
     return {k: (None if p.default is p.empty else p.default) for k, p in params.items() if k != "self"}
+
+
+def default_steps(objective, steps=None) -> int:
+    """Steps per run for ``objective``: ``steps`` if an int, its entry if a dict name -> steps, else :data:`STEPS`."""
+    name = getattr(objective, "name", "")
+    if isinstance(steps, dict):
+        steps = steps.get(name)
+    return int(steps) if steps is not None else STEPS.get(name, DEFAULT_STEPS)
+
+
+def _check_steps(steps):
+    values = steps.values() if isinstance(steps, dict) else [] if steps is None else [steps]
+    for value in values:
+        if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)) or value < 1:
+            raise ValueError(f"steps must be an integer >= 1 or a dict objective name -> integer >= 1 (got {steps!r})")
+    return dict(steps) if isinstance(steps, dict) else steps
 
 
 def suggested_lr(optimizer, objective) -> float:
@@ -78,7 +99,8 @@ class PathsPanel(Panel):
     Args:
         optimizers: optimizer names, one run each.
         objective: name or objective object.
-        steps: number of steps per run.
+        steps: steps per run: an int for every objective, a dict objective name -> steps (objectives not in it
+            take their default), or None for the defaults of :data:`STEPS` (100 on a quadratic, 2000 on Rosenbrock).
         theta0: start point; default ``objective.start``.
         objectives: names for an objective dropdown (None: no dropdown).
         kappa_slider: add a κ slider (quadratic objectives).
@@ -92,13 +114,13 @@ class PathsPanel(Panel):
         hyperparams: initial hyperparameter values (shared by every optimizer that takes them).
     """
 
-    def __init__(self, optimizers, objective, *, steps=200, theta0=None, objectives=None, kappa_slider=False,
+    def __init__(self, optimizers, objective, *, steps=None, theta0=None, objectives=None, kappa_slider=False,
                  kappa=None, extra_controls=(), make_schedule=None, start_controls=True, title=None, **hyperparams):
         self.optimizers = [_key(o) for o in optimizers]
         for name in self.optimizers:
             if name not in OPTIMIZERS:
                 raise ValueError(f"optimizer must be one of {', '.join(OPTIMIZERS)} (got {name!r})")
-        self.steps = int(steps)
+        self._steps_arg = _check_steps(steps)
         self._base_objective = get_objective(objective)
         self._kappa = None
         if kappa is not None:
@@ -109,6 +131,7 @@ class PathsPanel(Panel):
             if hasattr(self._base_objective, "kappa"):
                 base = self._base_objective
                 self._base_objective = type(base)(kappa=self._kappa, angle=base.angle, lam_min=base.lam_min)
+        self.steps = default_steps(self._base_objective, self._steps_arg)
         self._objective = self._drawn_name = None
         self._make_schedule = make_schedule
         self._theta0 = None if theta0 is None else np.asarray(theta0, dtype=float)
@@ -165,7 +188,6 @@ class PathsPanel(Panel):
             self.loss_lines.append(line)
             self.colors.append(color)
             ff.animate(*self.paths[-1], line)
-        self.ax_loss.set_xlim(0, self.steps)
         self.ax_loss.set_xlabel("step k")
         if len(self.optimizers) > 1:
             self.ax_loss.legend(loc="lower left", fontsize=8)
@@ -174,7 +196,6 @@ class PathsPanel(Panel):
         if has_schedule:
             self.ax_lr = axes[2]
             (self.lr_line,) = self.ax_lr.plot([], [], color="black")
-            self.ax_lr.set_xlim(0, self.steps)
             self.ax_lr.set_xlabel("step t")
             self.ax_lr.set_ylim(0, 1.08)
             self.ax_lr.set_title(r"schedule $\alpha_t / \alpha$", fontsize=10)
@@ -202,6 +223,10 @@ class PathsPanel(Panel):
         self._contour = plotting.plot_contour(objective, self.ax_path, levels=20, resolution=160)
         self._window = plotting.objective_window(objective)
         self._f_min = plotting.objective_f_min(objective)
+        self.steps = default_steps(objective, self._steps_arg)
+        self.ax_loss.set_xlim(0, self.steps)
+        if self.ax_lr is not None:
+            self.ax_lr.set_xlim(0, self.steps)
         self.ax_path.set_title(getattr(objective, "name", "objective").replace("_", " "), fontsize=10)
         self.ax_loss.set_yscale("log" if self._f_min is not None else "linear")
         self.ax_loss.set_ylabel(r"$J(\theta_k) - J^*$" if self._f_min is not None else r"$J(\theta_k)$")

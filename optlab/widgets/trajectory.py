@@ -20,7 +20,7 @@ def _batch_control(n, value):
     return int_control("batch_size", "|B|", value, sizes)
 
 
-def trajectory_panel(optimizer="gd", objective="quadratic", *, steps=200, theta0=None, objectives=None,
+def trajectory_panel(optimizer="gd", objective="quadratic", *, steps=None, theta0=None, objectives=None,
                      kappa_slider=False, kappa=None, noise=None, **hyperparams):
     """A live picture of one optimizer's path and loss curve, with a slider for each hyperparameter.
 
@@ -33,7 +33,10 @@ def trajectory_panel(optimizer="gd", objective="quadratic", *, steps=200, theta0
     Args:
         optimizer: "gd", "sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam" or "adamw".
         objective: a name from :data:`optlab.objectives.OBJECTIVES` or an objective object.
-        steps: steps per run.
+        steps: steps per run: an int for every objective, or a dict objective name -> steps such as
+            ``{"quadratic": 100, "rosenbrock": 3000}``; objectives left out (or all, with the default None) take
+            their own default — 100 on a quadratic, 2000 on Rosenbrock, 1000 on Beale, 200 otherwise
+            (``optlab.widgets._paths.STEPS``).
         theta0: start point (default: the objective's ``start``).
         objectives: names offered in a dropdown, e.g. ``["rosenbrock", "saddle", "beale"]``.
         kappa_slider: add a slider for the condition number κ (quadratic objectives).
@@ -63,7 +66,7 @@ def trajectory_panel(optimizer="gd", objective="quadratic", *, steps=200, theta0
                       kappa_slider=kappa_slider, kappa=kappa, extra_controls=extra, **hyperparams)
 
 
-def comparison_panel(optimizers=("gd", "momentum", "adam"), objective="rosenbrock", *, steps=200, theta0=None,
+def comparison_panel(optimizers=("gd", "momentum", "adam"), objective="rosenbrock", *, steps=None, theta0=None,
                      objectives=None, kappa_slider=False, kappa=None, **hyperparams):
     """Several optimizers on one objective from one start, under shared sliders (one α for all, …).
 
