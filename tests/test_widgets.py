@@ -333,6 +333,52 @@ def test_a_long_run_is_drawn_through_at_most_draw_points_with_exact_ends(lr):
     assert panel.status.value == ""
 
 
+def _used(panel):
+    return dict(zip(panel.optimizers, panel.hyperparams_used))
+
+
+def test_comparison_panel_keeps_each_optimizers_defaults_until_a_shared_control_moves():
+    """Issue: a shared slider gave Adam RMSProp's β2 = 0.99 and bias_correction=False."""
+    panel = comparison_panel(("gd", "momentum", "rmsprop", "adam"), "rosenbrock", steps=50)
+    used = _used(panel)
+    assert used["adam"]["beta2"] == 0.999 and used["adam"]["bias_correction"] is True
+    assert used["rmsprop"]["beta2"] == 0.99 and used["rmsprop"]["bias_correction"] is False
+    assert used["adam"]["lr"] == paths_module.suggested_lr("adam", panel._objective) != used["gd"]["lr"]
+    text = {name: c.text for name, c in panel.controls.items()}
+    assert "RMSProp 0.99" in text["beta2"] and "Adam 0.999" in text["beta2"] and "own default" in text["beta2"]
+    assert text["beta1"].endswith("→ Adam") and text["beta"].endswith("→ Momentum")
+    assert text["bias_correction"].endswith("→ Adam") and text["bias_correction_rmsprop"].endswith("→ RMSProp")
+    assert all(name in text["lr"] for name in ("GD", "Momentum", "RMSProp", "Adam"))
+    panel.controls["beta2"].value = 0.9
+    used = _used(panel)
+    assert used["adam"]["beta2"] == used["rmsprop"]["beta2"] == 0.9
+    assert panel.controls["beta2"].text.endswith("→ RMSProp, Adam")
+    assert panel.controls["beta2"].text in panel.controls["beta2"].readout.value
+    panel.controls["bias_correction"].value = False      # Adam's toggle leaves RMSProp's alone
+    assert _used(panel)["adam"]["bias_correction"] is False and _used(panel)["rmsprop"]["bias_correction"] is False
+    panel.controls["bias_correction_rmsprop"].value = True
+    assert _used(panel)["rmsprop"]["bias_correction"] is True and _used(panel)["adam"]["bias_correction"] is False
+
+
+def test_comparison_panel_given_values_and_per_optimizer_alpha():
+    # The lesson 05 call: a given β2 is shared by RMSProp and Adam, bias_correction=True is Adam's only.
+    panel = comparison_panel(("gd", "momentum", "rmsprop", "adam"), "rosenbrock", steps=30, lr=1e-3, beta2=0.999,
+                             bias_correction=True)
+    used = _used(panel)
+    assert {o: used[o]["lr"] for o in used} == dict.fromkeys(used, 1e-3)
+    assert used["rmsprop"]["beta2"] == used["adam"]["beta2"] == 0.999
+    assert used["rmsprop"]["bias_correction"] is False and used["adam"]["bias_correction"] is True
+    panel = comparison_panel(("gd", "adam"), "rosenbrock", steps=30, lr={"gd": 1e-3, "adam": 0.05})
+    assert "lr" not in panel.controls and _used(panel)["gd"]["lr"] == 1e-3 and _used(panel)["adam"]["lr"] == 0.05
+    panel.controls["lr_adam"].value = 0.1
+    assert _used(panel)["gd"]["lr"] == 1e-3 and _used(panel)["adam"]["lr"] == 0.1
+    assert panel.controls["lr_adam"].text == "α = 0.1 → Adam"
+    panel = comparison_panel(("gd", "adam"), "rosenbrock", steps=30, separate=("lr",), lr_gd=2e-3)
+    assert _used(panel)["gd"]["lr"] == 2e-3 and _used(panel)["adam"]["lr"] == paths_module.suggested_lr("adam", panel._objective)
+    with pytest.raises(ValueError, match="unknown lr_sgd"):
+        comparison_panel(("gd", "adam"), "rosenbrock", separate=("lr",), lr_sgd=0.1)
+
+
 def test_trajectory_panel_kappa_sets_where_the_kappa_slider_starts():
     """Issue: kappa_slider=True always started at the objective's own κ."""
     panel = trajectory_panel("gd", "quadratic", kappa_slider=True, kappa=50.0, lr=0.03)

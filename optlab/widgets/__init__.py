@@ -10,7 +10,9 @@ Panels a lesson opens in one line (each returns a widget; show it as the cell's 
 * ``sgd_panel(*, steps=200, n=200, noise=0.0, batch_size=8, decay=0.0, lr=0.1, seed=0)`` — lesson 02.
 * ``step_panel(optimizer="adam", objective="rosenbrock", *, steps=50, theta0=None, **hyperparams)`` — Play.
 * ``comparison_panel(optimizers=("gd", "momentum", "adam"), objective="rosenbrock", *, steps=None, theta0=None,
-  objectives=None, kappa_slider=False, **hyperparams)`` — shared sliders.
+  objectives=None, kappa_slider=False, kappa=None, separate=(), **hyperparams)`` — one control per hyperparameter
+  meaning, driving the optimizers its readout names; each optimizer keeps its own defaults until a shared
+  control is moved; ``separate=("lr",)`` gives each optimizer its own α.
 * ``sweep_panel(*, kappa=10.0, noise=0.0, resolution=100, steps=100)`` — live (α, β) map, optimum marked.
 * ``schedule_panel(optimizer="adamw", objective="rosenbrock", *, steps=200, schedule="constant", theta0=None,
   **hyperparams)`` — lesson 06.

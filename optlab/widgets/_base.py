@@ -212,10 +212,13 @@ HYPERPARAMETERS = {
 }
 
 
-def hyperparameter_control(name, value):
-    """The standard control for an optimizer hyperparameter by its keyword (see :data:`HYPERPARAMETERS`)."""
-    factory, symbol, args = HYPERPARAMETERS[name]
-    return factory(name, symbol, value, *args)
+def hyperparameter_control(key, value, *, name=None):
+    """The standard control for an optimizer hyperparameter by its keyword (see :data:`HYPERPARAMETERS`).
+
+    ``name`` names the control if it is not ``key`` (one optimizer's own α in a comparison: ``"lr_gd"``).
+    """
+    factory, symbol, args = HYPERPARAMETERS[key]
+    return factory(name or key, symbol, value, *args)
 
 
 class GrowingAxis:

@@ -19,9 +19,9 @@ from .._render import FastFigure
 from ..objectives import get_objective
 from ..optimizers import OPTIMIZERS, make_optimizer
 from ..run import run
-from ._base import GrowingAxis, Panel, choice_control, hyperparameter_control, linear_control, log_control
+from ._base import GrowingAxis, Panel, choice_control, fmt, hyperparameter_control, linear_control, log_control
 
-__all__ = ["PathsPanel", "optimizer_hyperparameters", "suggested_lr", "default_steps", "STEPS"]
+__all__ = ["PathsPanel", "HyperGroup", "optimizer_hyperparameters", "suggested_lr", "default_steps", "STEPS"]
 
 _ADAPTIVE = {"adagrad", "rmsprop", "adam", "adamw"}
 # Learning rates that give an instructive first picture in ~200 steps on each 2-D objective.
@@ -36,6 +36,9 @@ _LR = {
 STEPS = {"quadratic": 100, "rotated_quadratic": 100, "saddle": 200, "himmelblau": 200, "beale": 1000,
          "rosenbrock": 2000, "least_squares": 200}
 DEFAULT_STEPS = 200
+# Hyperparameters that mean something else for this optimizer than for the others with the same keyword:
+# RMSProp's bias correction divides v only (and is off by default), Adam's divides m and v.
+_OWN_MEANING = {("rmsprop", "bias_correction")}
 _COLORS = ["#d62728", "#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b", "#e377c2"]
 
 
@@ -63,6 +66,42 @@ def _check_steps(steps):
         if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)) or value < 1:
             raise ValueError(f"steps must be an integer >= 1 or a dict objective name -> integer >= 1 (got {steps!r})")
     return dict(steps) if isinstance(steps, dict) else steps
+
+
+class HyperGroup:
+    """One hyperparameter control and the optimizers it drives.
+
+    ``follows_defaults`` is True while a shared control has not been set: each optimizer then runs with its
+    own default (``defaults``); the first move of the control (or a value given by the caller) sets them all.
+    """
+
+    def __init__(self, name, key):
+        self.name, self.key = name, key
+        self.targets, self.defaults = [], {}
+        self.follows_defaults = False
+        self.control = None
+
+    def value_for(self, optimizer, values):
+        return self.defaults[optimizer] if self.follows_defaults else values[self.name]
+
+
+def _annotate(control, group, labels):
+    """Make a shared control's readout say which optimizers it drives, or that each keeps its own default."""
+    plain = control._describe
+
+    def describe(value):
+        if group.follows_defaults:
+            own = ", ".join(f"{labels[o]} {fmt(group.defaults[o])}" for o in group.targets)
+            return f"{control.symbol}: each its own default ({own}) — move to set all"
+        return f"{plain(value)} → {', '.join(labels[o] for o in group.targets)}"
+
+    def moved(change):
+        group.follows_defaults = False
+        control.refresh_readout()
+
+    control._describe = describe
+    control.widget.observe(moved, names="value")  # before the panel's redraw observer: the run sees the new mode
+    control.refresh_readout()
 
 
 def suggested_lr(optimizer, objective) -> float:
@@ -106,16 +145,27 @@ class PathsPanel(Panel):
         kappa_slider: add a κ slider (quadratic objectives).
         kappa: the condition number κ of the quadratic objectives (where the κ slider starts); default the
             objective's own κ.
+        separate: hyperparameter keywords that get one control per optimizer (e.g. ``("lr",)``) instead of one
+            shared control; a dict value such as ``lr={"gd": 1e-3, "adam": 0.05}`` does the same.
         extra_controls: more :class:`~optlab.widgets._base.Control` s whose values go to ``run`` as keywords
             (``noise``, ``batch_size``) or to ``make_schedule``.
         make_schedule: values -> schedule callable or None; draws a third axes with α·schedule(t).
         start_controls: add sliders for the start point.
         title: heading.
-        hyperparams: initial hyperparameter values (shared by every optimizer that takes them).
+        hyperparams: initial hyperparameter values. ``key=value`` sets the shared control ``key`` (or, if that
+            hyperparameter has one control per optimizer, all of them); ``key_optimizer=value`` one optimizer's
+            own control (e.g. ``lr_gd``, ``bias_correction_rmsprop``); ``key={optimizer: value}`` per optimizer.
+
+    Shared controls: with several optimizers, a hyperparameter with the same meaning in several of them (α; β of
+    momentum and Nesterov; β1; β2 and ε of RMSProp, Adam, AdamW; Adam's and AdamW's bias correction) gets one
+    control that drives all of them; its readout names them. Until that control is moved (or given a value), each
+    optimizer keeps its own default — RMSProp β2 = 0.99 and Adam β2 = 0.999 — and the readout lists them.
+    RMSProp's bias correction (v only, off by default) is its own control, ``bias_correction_rmsprop``.
     """
 
     def __init__(self, optimizers, objective, *, steps=None, theta0=None, objectives=None, kappa_slider=False,
-                 kappa=None, extra_controls=(), make_schedule=None, start_controls=True, title=None, **hyperparams):
+                 kappa=None, separate=(), extra_controls=(), make_schedule=None, start_controls=True, title=None,
+                 **hyperparams):
         self.optimizers = [_key(o) for o in optimizers]
         for name in self.optimizers:
             if name not in OPTIMIZERS:
@@ -136,12 +186,7 @@ class PathsPanel(Panel):
         self._make_schedule = make_schedule
         self._theta0 = None if theta0 is None else np.asarray(theta0, dtype=float)
         self._accepts = {name: optimizer_hyperparameters(name) for name in self.optimizers}
-        known = {k for params in self._accepts.values() for k in params}
-        unknown = set(hyperparams) - known
-        if unknown:
-            raise ValueError(f"{', '.join(self.optimizers)} take the hyperparameters {', '.join(sorted(known))} "
-                             f"(got unknown {', '.join(sorted(unknown))})")
-        controls = self._hyper_controls(hyperparams)
+        controls = self._hyper_controls(hyperparams, set(separate))
         if objectives:
             names = list(dict.fromkeys([getattr(self._base_objective, "name", "objective")] + list(objectives)))
             controls.append(choice_control("objective", "J", names[0], names))
@@ -160,17 +205,49 @@ class PathsPanel(Panel):
         super().__init__(self.fast_figure, controls, title=title)
 
     # ----------------------------------------------------------------------------------- set-up
-    def _hyper_controls(self, given):
-        values = {}
-        for name, params in self._accepts.items():
-            for key, default in params.items():
-                if key in given:
-                    values.setdefault(key, given[key])
-                elif key == "lr":
-                    values.setdefault(key, suggested_lr(name, self._base_objective))
-                else:
-                    values.setdefault(key, default)
-        return [hyperparameter_control(k, v) for k, v in values.items()]
+    def _hyper_controls(self, given, separate):
+        """One :class:`HyperGroup` (and control) per hyperparameter meaning; see the class docstring."""
+        multi = len(self.optimizers) > 1
+        labels = {name: OPTIMIZERS[name].name for name in self.optimizers}
+        self.groups, self._group_of = {}, {}
+        for opt in self.optimizers:
+            for key, default in self._accepts[opt].items():
+                own = multi and (key in separate or isinstance(given.get(key), dict) or (opt, key) in _OWN_MEANING)
+                name = f"{key}_{opt}" if own else key
+                group = self.groups.setdefault(name, HyperGroup(name, key))
+                group.targets.append(opt)
+                group.defaults[opt] = suggested_lr(opt, self._base_objective) if key == "lr" else default
+                self._group_of[opt, key] = group
+        known = set(self.groups) | {g.key for g in self.groups.values()}
+        unknown = set(given) - known
+        if unknown:
+            raise ValueError(f"{', '.join(self.optimizers)} take the hyperparameters {', '.join(sorted(known))} "
+                             f"(got unknown {', '.join(sorted(unknown))})")
+        controls = []
+        for group in self.groups.values():
+            value = self._given_value(group, given)
+            if value is None:
+                first = group.defaults[group.targets[0]]
+                group.follows_defaults = any(group.defaults[o] != first for o in group.targets)
+                value = first
+            group.control = control = hyperparameter_control(group.key, value, name=group.name)
+            if multi:
+                _annotate(control, group, labels)
+            controls.append(control)
+        return controls
+
+    def _given_value(self, group, given):
+        """The caller's value for this group's control, or None."""
+        if group.name in given:
+            return given[group.name]
+        value = given.get(group.key)
+        if isinstance(value, dict):
+            picked = [value[o] for o in group.targets if o in value]
+            return picked[0] if picked else None
+        # key=value sets the shared control of that name; where there is none, each optimizer's own control.
+        if value is not None and (group.name == group.key or group.key not in self.groups):
+            return value
+        return None
 
     def _build_figure(self):
         has_schedule = self._make_schedule is not None
@@ -275,9 +352,10 @@ class PathsPanel(Panel):
         objective = self._current_objective(values)
         theta0 = self._start(self.values())  # a new objective may just have moved the start sliders
         kwargs = self._run_kwargs(values)
-        self.trajectories, self.messages = [], []
+        self.trajectories, self.messages, self.hyperparams_used = [], [], []
         for name, path, line in zip(self.optimizers, self.paths, self.loss_lines):
-            hp = {k: values[k] for k in self._accepts[name]}
+            hp = {k: self._group_of[name, k].value_for(name, values) for k in self._accepts[name]}
+            self.hyperparams_used.append(hp)
             traj = run(make_optimizer(name, **hp), objective, theta0, self.steps, **kwargs)
             self.trajectories.append(traj)
             # Long runs are drawn through at most DRAW_POINTS points: Agg's cost grows with the vertices, the eye's not.

@@ -67,14 +67,41 @@ def trajectory_panel(optimizer="gd", objective="quadratic", *, steps=None, theta
 
 
 def comparison_panel(optimizers=("gd", "momentum", "adam"), objective="rosenbrock", *, steps=None, theta0=None,
-                     objectives=None, kappa_slider=False, kappa=None, **hyperparams):
-    """Several optimizers on one objective from one start, under shared sliders (one α for all, …).
+                     objectives=None, kappa_slider=False, kappa=None, separate=(), **hyperparams):
+    """Several optimizers on one objective from one start, each with its own colour, under shared sliders.
 
-    Each optimizer takes the hyperparameters it has; a slider shared by several (α) moves all of them.
-    Arguments as for :func:`trajectory_panel`; ``optimizers`` is a sequence of names.
+    One control per hyperparameter *meaning*, driving every optimizer that has it, and its readout says which:
+    α drives all; β momentum and Nesterov; β1 Adam and AdamW; β2 and ε RMSProp, Adam and AdamW; the
+    bias-correction toggle Adam and AdamW (RMSProp's own correction of v alone, off by default, is a separate
+    toggle ``bias_correction_rmsprop``). Until a shared control is moved, each optimizer keeps its own default
+    (RMSProp β2 = 0.99, Adam β2 = 0.999; α: a good α for each on this objective) and the readout lists them;
+    the first move sets the value for all of them.
+
+    Why one α: the point of the panel is that the same number means different things — GD's step is α·|g|,
+    Adam's about α per coordinate whatever the gradient's size — which one slider shows in a single move (raise
+    α and watch GD diverge while Adam only speeds up). To tune each optimizer instead (a fair race, each at its
+    own best α), give each its own α: ``separate=("lr",)`` or ``lr={"gd": 1e-3, "adam": 0.05}``.
+
+    Args:
+        optimizers: names, e.g. ``("gd", "momentum", "rmsprop", "adam")``.
+        objective, steps, theta0, objectives, kappa_slider, kappa: as for :func:`trajectory_panel`.
+        separate: hyperparameter keywords that get one control per optimizer (named ``lr_gd``, ``lr_adam``, …).
+        **hyperparams: initial values: ``beta2=0.999`` sets the shared β2 (for RMSProp and Adam);
+            ``lr_adam=0.05`` or ``lr={"adam": 0.05}`` one optimizer's own control.
+
+    Returns:
+        the panel; ``panel.hyperparams_used[i]`` are the hyperparameters optimizer i ran with.
+
+    Example:
+        >>> panel = comparison_panel(("gd", "momentum", "rmsprop", "adam"), "rosenbrock", steps=100)
+        >>> panel.hyperparams_used[3]["beta2"], panel.hyperparams_used[2]["beta2"]
+        (0.999, 0.99)
+        >>> panel.controls["beta2"].value = 0.9          # the first move sets β2 for RMSProp and Adam
+        >>> panel.controls["beta2"].text
+        'β2 = 0.9  (1 − β2 = 0.1) → RMSProp, Adam'
     """
     return PathsPanel(list(optimizers), objective, steps=steps, theta0=theta0, objectives=objectives,
-                      kappa_slider=kappa_slider, kappa=kappa, **hyperparams)
+                      kappa_slider=kappa_slider, kappa=kappa, separate=separate, **hyperparams)
 
 
 def sgd_panel(*, steps=200, n=200, noise=0.0, batch_size=8, decay=0.0, lr=0.1, seed=0):
