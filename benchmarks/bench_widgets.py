@@ -120,6 +120,17 @@ def entries():
     sweep_s = _median_ms(move, [(kappa, k) for k in (20.0, 50.0, 100.0, 30.0, 10.0)]) / 1e3
     sweep_cpu_s = _median_ms(move, [(kappa, k) for k in (15.0, 40.0, 80.0, 25.0, 10.0)], clock=time.process_time) / 1e3
 
+    long = trajectory_panel("gd", "rosenbrock", lr=0.001, steps=5000)  # lesson 01's Rosenbrock panel
+    long_lr = long.controls["lr"].widget
+    long_moves = [(long_lr, 10 ** e) for e in np.r_[np.arange(-3.0, -2.7, 0.05), np.arange(-2.75, -3.0, -0.05)]]
+    _median_ms(move, long_moves[:2])
+    long_ms = _median_ms(move, long_moves)
+    long_cpu_ms = _median_ms(move, long_moves, clock=time.process_time)
+    long.update()
+    start = time.perf_counter()
+    long.fast_figure.render()
+    long_render_ms = 1e3 * (time.perf_counter() - start)
+
     rows = [
         dict(name="slider move: Adam trajectory panel (200 steps, contour + loss curve)", value=slider_ms, unit="ms",
              target="<= 25", note=f"kernel wall time, median of {len(moves)} α/β1 moves "
@@ -133,6 +144,9 @@ def entries():
              note=f"ratio of the two wall-time medians (of CPU times: {recreate_cpu_ms / slider_cpu_ms:.1f}×)"),
         dict(name="set_data + full canvas draw + PNG (no blitting)", value=full_ms, unit="ms", target=None,
              note="same moves, whole canvas redrawn each time; for reference"),
+        dict(name="slider move: GD on Rosenbrock, 5000 steps (lesson 01)", value=long_ms, unit="ms", target=None,
+             note=f"kernel wall time, median of {len(long_moves)} α moves (CPU time {long_cpu_ms:.0f} ms); the path and loss curve are drawn through "
+                  f"<= 1000 points (render alone {long_render_ms:.0f} ms), the rest is the 5000-step run"),
         dict(name="sweep panel: 100 × 100 (α, β) map redraw", value=sweep_s, unit="s", target="<= 1",
              note=f"κ slider move, 10 000 momentum runs × 100 steps in one batched run, median of 5 "
                   f"(CPU time {sweep_cpu_s:.3f} s)"),
