@@ -277,6 +277,9 @@ def _loop(optimizer, objective, evaluate, theta0, runs, d, steps, noise, batch_s
     ones = np.ones(d)  # (x * x) @ ones is |x|² over the last axis, several times faster than einsum or sum
     use_noise = np.any(noise != 0)
     batches = _batch_stream(objective.n, batch_size, runs, rng) if batch_size is not None else None
+    # The runner made θ and the state itself (float64, matching shapes), so it can skip the per-step
+    # argument checks that ``Optimizer.step`` does for callers from outside.
+    step = getattr(optimizer, "_update", optimizer.step)
     saved_states = [state] if record_state else None
     used_grads = [] if record_state else None
 
@@ -316,9 +319,9 @@ def _loop(optimizer, objective, evaluate, theta0, runs, d, steps, noise, batch_s
             if record_state:
                 used_grads.append(g)
             if scales is None:
-                theta, state = optimizer.step(theta, g, state)
+                theta, state = step(theta, g, state)
             else:
-                theta, state = optimizer.step(theta, g, state, scales[k])
+                theta, state = step(theta, g, state, scales[k])
             if record_state:
                 saved_states.append(state)
             loss, grad = evaluate(theta)
