@@ -23,6 +23,10 @@ Example:
     (33,)
     >>> bool(grad_check(loss.value, loss.grad, theta) < 1e-5)
     True
+
+This module is numpy only. The capstone's pictures (decision boundaries, training curves, sensitivity maps)
+are in :mod:`optlab.nn_plots`; the check of lesson 07's backpropagation exercise is
+:func:`optlab.checks.check_mlp_grad`.
 """
 
 from __future__ import annotations
@@ -35,8 +39,7 @@ import numpy as np
 from ._validate import finite_array, nonnegative, positive, positive_int
 from .run import Trajectory, run
 
-__all__ = ["MLP", "MLPLoss", "grad_check", "check_mlp_grad", "train", "Training", "decision_grid",
-           "plot_decision_boundary", "show_training", "show_decision_boundaries", "plot_sensitivity"]
+__all__ = ["MLP", "MLPLoss", "grad_check", "train", "Training"]
 
 
 def _sigmoid(z):
@@ -176,7 +179,8 @@ class MLPLoss:
             raise ValueError(f"y must hold n = {len(self.X)} labels in {{0, 1}} (got shape {self.y.shape})")
         self.l2 = nonnegative("l2", l2)
         self.n, self.d, self.name = len(self.X), model.n_params, "mlp_loss"
-        self.minima, self.f_min = np.empty((0, self.d)), 0.0
+        # The minimum is unknown (0 is only a lower bound), so runs report 'finished', not 'not converged'.
+        self.minima, self.f_min = np.empty((0, self.d)), float("nan")
 
     def _data(self, batch):
         return (self.X, self.y) if batch is None else (self.X[batch], self.y[batch])
@@ -334,151 +338,14 @@ def train(optimizer, loss: MLPLoss, theta0, steps: int, *, every: int = 10, test
     return Training(trajectory, record, accuracy(loss.X, loss.y), test_acc)
 
 
-def check_mlp_grad(mlp_grad):
-    """Check lesson 07's exercise ``mlp_grad(W1, b1, W2, b2, X, y) -> (J, (dW1, db1, dW2, db2))``.
-
-    Compares with :meth:`MLP.loss_and_grad` on a seeded one-hidden-layer network and names the first
-    mistake found (the loss, a shape, the output layer, tanh′, the 1/n, a mutated input) in one sentence.
-    """
-    rng = np.random.default_rng(7)
-    net = MLP((3, 5, 1))
-    X, y = rng.standard_normal((11, 3)), (rng.random(11) < 0.5).astype(np.int64)
-    theta = net.init(seed=7) + 0.1 * rng.standard_normal(net.n_params)
-    (W1, b1), (W2, b2) = [(W.copy(), b.copy()) for W, b in net.unflatten(theta)]
-    args = (W1, b1, W2, b2, X, y)
-    before = [a.copy() for a in args]
-    try:
-        J, grads = mlp_grad(*args)
-    except NotImplementedError:
-        raise AssertionError("mlp_grad is not written yet: replace the raise NotImplementedError() "
-                             "by the forward and backward pass.") from None
-    J_ref, g_ref = net.loss_and_grad(theta, X, y)
-    expected = [a for layer in net.unflatten(g_ref) for a in layer]
-    names = ("dW1", "db1", "dW2", "db2")
-    if any(not np.array_equal(a, b) for a, b in zip(args, before)):
-        raise AssertionError("mlp_grad changed one of its inputs in place; compute new arrays instead.")
-    assert np.allclose(J, J_ref, rtol=1e-8), (
-        f"the loss J = {float(np.mean(J)):.6g} should be the mean cross-entropy {J_ref:.6g}: "
-        "mean of log(1 + e^z) − y z over the examples.")
-    if not isinstance(grads, (tuple, list)) or len(grads) != 4:
-        raise AssertionError("mlp_grad should return J and a tuple of four gradients (dW1, db1, dW2, db2).")
-    for name, got, want in zip(names, grads, expected):
-        got = np.asarray(got)
-        assert got.shape == want.shape, (f"{name} should have shape {want.shape}, like the parameter it "
-                                         f"belongs to (got {got.shape}).")
-    for name, got, want in zip(names[::-1], grads[::-1], expected[::-1]):
-        if np.allclose(got, want, rtol=1e-7, atol=1e-12):
-            continue
-        if np.allclose(got, len(y) * want, rtol=1e-7):
-            raise AssertionError(f"{name} is n = {len(y)} times too large: J is a mean, so δ = (σ(z) − y)/n.")
-        if np.allclose(got, -want, rtol=1e-7):
-            raise AssertionError(f"{name} has the wrong sign: δ = ∂J/∂z = σ(z) − y (over n), not y − σ(z).")
-        hint = ("check δ = (σ(z) − y)/n and ∇W2 = a1ᵀ δ, ∇b2 = Σᵢ δ." if name in ("dW2", "db2") else
-                "between the layers δ1 = (δ W2ᵀ) ⊙ (1 − a1²) — did you multiply by tanh′ = 1 − a1²?")
-        raise AssertionError(f"{name} does not match backpropagation: {hint}")
-    student = net.flatten([(np.asarray(grads[0]), np.asarray(grads[1])), (np.asarray(grads[2]), np.asarray(grads[3]))])
-    err = grad_check(lambda th: net.loss_and_grad(th, X, y)[0], lambda th: student, theta)
-    print(f"✓ mlp_grad is correct — it matches optlab's backpropagation and central differences "
-          f"(max relative error {err:.1e}).")
+_MOVED_TO_NN_PLOTS = ("decision_grid", "plot_decision_boundary", "show_training", "show_decision_boundaries",
+                      "plot_sensitivity")
 
 
-# --------------------------------------------------------------------------- pictures (matplotlib only)
-def decision_grid(model: MLP, theta, X, resolution: int = 150, margin: float = 0.25):
-    """p = σ(z) on a square grid around the data: ``(extent, proba)`` with proba of shape ``(..., res, res)``.
+def __getattr__(name):
+    # The pictures moved to optlab.nn_plots; old imports still resolve, loading matplotlib only when used.
+    if name in _MOVED_TO_NN_PLOTS:
+        from . import nn_plots
 
-    ``extent`` is ``(x0, x1, y0, y1)`` as ``imshow`` wants it; row i of proba is the i-th y value.
-    """
-    X = np.asarray(X, dtype=np.float64)
-    lo, hi = X.min(axis=0) - margin, X.max(axis=0) + margin
-    xs, ys = np.linspace(lo[0], hi[0], resolution), np.linspace(lo[1], hi[1], resolution)
-    grid = np.stack(np.meshgrid(xs, ys), axis=-1).reshape(-1, 2)
-    with np.errstate(invalid="ignore", over="ignore"):
-        proba = model.predict_proba(theta, grid)
-    return (lo[0], hi[0], lo[1], hi[1]), proba.reshape(proba.shape[:-1] + (resolution, resolution))
-
-
-def plot_decision_boundary(model: MLP, theta, X, y, ax=None, *, resolution: int = 150, title=None):
-    """The predicted probability p(x) shaded blue (class 0) to red (class 1) with the data on top.
-
-    Returns:
-        ``(image, scatter)``: the AxesImage (update it with ``image.set_data(decision_grid(...)[1])``) and
-        the PathCollection of the data points.
-    """
-    if ax is None:
-        import matplotlib.pyplot as plt
-
-        ax = plt.gca()
-    extent, proba = decision_grid(model, theta, X, resolution)
-    image = ax.imshow(proba, origin="lower", extent=extent, cmap="RdBu_r", vmin=0.0, vmax=1.0, alpha=0.55,
-                      interpolation="bilinear", aspect="auto")
-    scatter = ax.scatter(X[:, 0], X[:, 1], c=np.asarray(y), cmap="RdBu_r", vmin=0, vmax=1, s=9,
-                         edgecolors="k", linewidths=0.3)
-    ax.set_xticks([]), ax.set_yticks([])
-    if title:
-        ax.set_title(title, fontsize=10)
-    return image, scatter
-
-
-def show_training(results: dict, *, figsize=(11, 3.6)):
-    """Loss curves J(θ_k) (log axis) and training-accuracy curves of several runs, side by side.
-
-    Args:
-        results: label -> :class:`Training` of a single run.
-
-    Returns:
-        the pyplot Figure.
-    """
-    import matplotlib.pyplot as plt
-
-    fig, (ax_loss, ax_acc) = plt.subplots(1, 2, figsize=figsize, layout="constrained")
-    for label, result in results.items():
-        (line,) = ax_loss.plot(result.losses, label=label, linewidth=1.3)
-        ax_acc.plot(result.record_steps, result.accuracies, color=line.get_color(), linewidth=1.3)
-    ax_loss.set(yscale="log", xlabel="step k", ylabel=r"training loss $J(\theta_k)$")
-    ax_acc.set(xlabel="step k", ylabel="training accuracy", ylim=(0.45, 1.01))
-    ax_loss.legend(fontsize=8, ncol=2)
-    return fig
-
-
-def show_decision_boundaries(model: MLP, thetas: dict, X, y, *, columns: int = 4, size: float = 2.6):
-    """One small decision-boundary picture per labelled θ (label -> θ of shape ``(P,)``); returns the Figure."""
-    import matplotlib.pyplot as plt
-
-    rows = -(-len(thetas) // columns)
-    fig, axes = plt.subplots(rows, columns, figsize=(size * columns, size * rows), layout="constrained",
-                             squeeze=False)
-    for ax, (label, theta) in zip(axes.flat, thetas.items()):
-        plot_decision_boundary(model, theta, X, y, ax, resolution=120, title=label)
-    for ax in axes.flat[len(thetas):]:
-        ax.set_axis_off()
-    return fig
-
-
-def plot_sensitivity(alphas, betas, final_losses, ax=None, *, ylabel=r"$\beta_1$", vmin=None, vmax=None):
-    """A map of the final loss over a grid of learning rates α (log x axis) and β's; grey = diverged.
-
-    Args:
-        alphas: the (n_α,) learning rates (geometrically spaced).
-        betas: the (n_β,) values of β or β1 (evenly or unevenly spaced: drawn as equal rows).
-        final_losses: (n_β, n_α) final losses J(θ_N); NaN for runs that diverged.
-        vmin, vmax: the range of log10 J the colours span (give the same to maps you compare).
-
-    Returns:
-        the AxesImage (with a colorbar of log10 J).
-    """
-    import matplotlib
-
-    if ax is None:
-        import matplotlib.pyplot as plt
-
-        ax = plt.gca()
-    with np.errstate(divide="ignore", invalid="ignore"):
-        log_loss = np.log10(np.asarray(final_losses, dtype=np.float64))
-    cmap = matplotlib.colormaps["viridis"].with_extremes(bad="0.8")
-    image = ax.imshow(np.ma.masked_invalid(log_loss), origin="lower", aspect="auto", cmap=cmap,
-                      interpolation="nearest", vmin=vmin, vmax=vmax)
-    ax.set_xticks(range(len(alphas)), [f"{a:.2g}" for a in alphas], rotation=45, fontsize=8)
-    ax.set_yticks(range(len(betas)), [f"{b:g}" for b in betas], fontsize=8)
-    ax.set(xlabel=r"learning rate $\alpha$", ylabel=ylabel)
-    ax.figure.colorbar(image, ax=ax, label="log₁₀ of the final loss")
-    return image
+        return getattr(nn_plots, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

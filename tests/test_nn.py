@@ -89,6 +89,23 @@ def test_extreme_logits_stay_finite_and_quiet():
     np.testing.assert_allclose(value, 1e3)  # log(1 + e^1000) − 0 for the first example, same for the second
 
 
+def test_nn_is_numpy_only_and_old_picture_imports_still_resolve():
+    import subprocess
+    import sys
+
+    code = "import sys, optlab.nn; assert 'matplotlib' not in sys.modules; from optlab.nn import decision_grid"
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_unknown_minimum_reads_finished(spirals):
+    from optlab.optimizers import Adam
+    from optlab.run import run
+
+    loss = MLPLoss(MLP((2, 4, 1)), *spirals)
+    assert np.isnan(loss.f_min)
+    assert run(Adam(lr=0.01), loss, loss.model.init(seed=0), 5).message.startswith("finished: J = ")
+
+
 def test_predictions_and_accuracy():
     X, y = make_moons(n=40, seed=0)
     net = MLP((2, 1))
@@ -113,7 +130,9 @@ def test_validation_messages(spirals):
 
 
 # --------------------------------------------------------------------------- training (lesson 07's claims)
-from optlab.nn import check_mlp_grad, decision_grid, plot_decision_boundary, plot_sensitivity, train  # noqa: E402
+from optlab.checks import check_mlp_grad  # noqa: E402
+from optlab.nn import train  # noqa: E402
+from optlab.nn_plots import decision_grid, plot_decision_boundary, plot_sensitivity  # noqa: E402
 from optlab.optimizers import GD, AdaGrad, Adam, AdamW, Momentum, Nesterov, RMSProp  # noqa: E402
 
 _CAPSTONE_LRS = np.geomspace(1e-3, 10.0, 9)

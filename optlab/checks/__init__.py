@@ -35,6 +35,8 @@ lesson exercise                                                                 
 06     ``warmup_lr(t, warmup_steps, lr_max) -> lr``: lr_max·min(t/W, 1)               check_warmup_schedule
 06     ``warmup_cosine_lr(t, warmup_steps, total_steps, lr_max, lr_min=0.0)``:       check_warmup_cosine_schedule
        warm-up for t ≤ W, then ``cosine_lr(t − W, total_steps − W, …)``
+07     ``mlp_grad(W1, b1, W2, b2, X, y) -> (J, (dW1, db1, dW2, db2))``: mean         check_mlp_grad
+       cross-entropy of a one-hidden-layer tanh network and its gradients
 =====  ==========================================================================  =====================
 
 ``t`` counts steps from 1 everywhere; the schedule functions must accept an int or an integer
@@ -52,14 +54,15 @@ is not written yet — replace `raise NotImplementedError()` …") instead of a 
     got = call_student(sign_descent_step, theta, grad, 0.1)
 
 The package: ``_core`` runs the student's function and names the mistake; ``gradient_descent``
-(lessons 00–02), ``momentum`` (03), ``adaptive`` (04–05) and ``beyond`` (06) hold each lesson's
-cases and catalogue of mistakes; ``_fallback`` holds ``reference_or``.
+(lessons 00–02), ``momentum`` (03), ``adaptive`` (04–05), ``beyond`` (06) and ``capstone`` (07) hold
+each lesson's cases and catalogue of mistakes; ``_fallback`` holds ``reference_or``.
 A check that leaves out cases because the function lacks an argument the exercise asks for (rmsprop_step's
 ``t``, adam_step's and adamw_step's ``bias_correction``) first checks the rest, then names the missing argument.
 """
 from .adaptive import check_adagrad_step, check_adam_step, check_rmsprop_step
 from .beyond import (check_adamw_step, check_cosine_schedule, check_schedule, check_warmup_cosine_schedule,
                      check_warmup_schedule, cosine_lr, warmup_cosine_lr, warmup_lr)
+from .capstone import check_mlp_grad
 from ._core import call_student
 from ._fallback import reference_or
 from .gradient_descent import (check_gd_step, check_minibatches, check_quadratic_grad, check_sgd_step,
@@ -70,6 +73,6 @@ __all__ = [
     "check_quadratic_grad", "check_gd_step", "check_sgd_step", "check_minibatches",
     "check_momentum_step", "check_nesterov_step", "check_adagrad_step", "check_rmsprop_step",
     "check_adam_step", "check_adamw_step", "check_cosine_schedule", "check_warmup_schedule",
-    "check_warmup_cosine_schedule", "check_schedule", "reference_or", "call_student", "quadratic_grad",
-    "cosine_lr", "warmup_lr", "warmup_cosine_lr",
+    "check_warmup_cosine_schedule", "check_schedule", "check_mlp_grad", "reference_or", "call_student",
+    "quadratic_grad", "cosine_lr", "warmup_lr", "warmup_cosine_lr",
 ]
