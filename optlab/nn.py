@@ -151,7 +151,11 @@ class MLP:
                 W_T = np.swapaxes(layers[ell][0], -1, -2)
                 # δ Wᵀ; for the one-column δ of the output layer an outer product, cheaper by broadcasting
                 delta = delta * W_T if delta.shape[-1] == 1 else delta @ W_T
-                delta *= 1.0 - a_prev * a_prev  # tanh'(·) = 1 − tanh²
+                # tanh'(·) = 1 − tanh², computed in a_prev's own memory (no longer needed): on a batched sweep
+                # the allocations of temporaries cost as much as the arithmetic
+                a_prev *= a_prev
+                np.subtract(1.0, a_prev, out=a_prev)
+                delta *= a_prev
         return loss, self.flatten(grads)
 
 
