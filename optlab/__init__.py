@@ -9,7 +9,8 @@ The package reads in the order of the course — math → runs → pictures → 
 * :mod:`optlab.run` — the batched runner (one call is a whole sweep);
 * :mod:`optlab.plotting`, :mod:`optlab.widgets` — pictures and live slider panels (import them
   explicitly: they load matplotlib and ipywidgets, which the math does not need);
-* :mod:`optlab.checks` — the exercise checks; :mod:`optlab.nn` — the capstone's MLP.
+* :mod:`optlab.checks` — the exercise checks; :mod:`optlab.nn` — the capstone's MLP (numpy only),
+  with its pictures in :mod:`optlab.nn_plots`.
 
 The numpy-only core is re-exported here, so ``import optlab; optlab.adam_step(...)`` works.
 """

@@ -341,15 +341,3 @@ def train(optimizer, loss: MLPLoss, theta0, steps: int, *, every: int = 10, test
     test_acc = None if test is None else accuracy(*test)
     return Training(trajectory, record, accuracy(loss.X, loss.y), test_acc)
 
-
-_MOVED_TO_NN_PLOTS = ("decision_grid", "plot_decision_boundary", "show_training", "show_decision_boundaries",
-                      "plot_sensitivity")
-
-
-def __getattr__(name):
-    # The pictures moved to optlab.nn_plots; old imports still resolve, loading matplotlib only when used.
-    if name in _MOVED_TO_NN_PLOTS:
-        from . import nn_plots
-
-        return getattr(nn_plots, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

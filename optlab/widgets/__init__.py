@@ -14,6 +14,8 @@ Panels a lesson opens in one line (each returns a widget; show it as the cell's 
   meaning, driving the optimizers its readout names; each optimizer keeps its own defaults until a shared
   control is moved; ``separate=("lr",)`` gives each optimizer its own α.
 * ``sweep_panel(*, kappa=10.0, noise=0.0, resolution=100, steps=100)`` — live (α, β) map, optimum marked.
+* ``training_panel(...)`` (:mod:`optlab.widgets.training`) — lesson 07: an MLP retrained live when the
+  optimizer, α, β1, β2 or ε change.
 * ``schedule_panel(optimizer="adamw", objective="rosenbrock", *, steps=200, schedule="constant", theta0=None,
   **hyperparams)`` — lesson 06.
 
@@ -28,6 +30,7 @@ from ._base import (Control, GrowingAxis, Panel, choice_control, hyperparameter_
 from .step import step_panel
 from .sweep import sweep_panel
 from .trajectory import comparison_panel, schedule_panel, sgd_panel, trajectory_panel
+from .training import TrainingPanel, training_panel
 
 __all__ = [
     "trajectory_panel",
@@ -36,6 +39,8 @@ __all__ = [
     "comparison_panel",
     "sweep_panel",
     "schedule_panel",
+    "training_panel",
+    "TrainingPanel",
     "Panel",
     "Control",
     "GrowingAxis",

@@ -15,7 +15,8 @@ import time
 import numpy as np
 
 from ..data import make_moons, make_spirals
-from ..nn import MLP, MLPLoss, decision_grid, plot_decision_boundary, train
+from ..nn import MLP, MLPLoss, train
+from ..nn_plots import decision_grid, plot_decision_boundary
 from ..optimizers import OPTIMIZERS
 from ..plotting import LOSS_FLOOR
 from .._render import FastFigure
