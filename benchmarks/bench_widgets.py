@@ -7,8 +7,9 @@
   saved as PNG, for the same run. Median over 15. The ratio of the two is machine-independent.
 * full draw: the panel's artists updated in place but the whole canvas redrawn (no blitting), for reference.
 * sweep: one κ move on ``sweep_panel()`` (100 × 100 momentum runs of 100 steps, one batched run).
-* browser: key press on the α/β1 slider in JupyterLab/chromium until the new picture has loaded (median of
-  ~10 presses), from the JSON the browser test writes (``tests/browser/lab.py``); measured here if that
+* browser: key press on the α/β1 slider of lesson 05's Adam trajectory panel (solutions/05_adam.ipynb, all
+  cells run) in JupyterLab/chromium until the new picture has loaded (median of ~10 presses), from the JSON the
+  browser test writes (``tests/browser/lab.py``); measured here if that
   file is missing and chromium is installed (set OPTLAB_BENCH_BROWSER=0 to skip).
 """
 
@@ -82,6 +83,7 @@ def _browser_entry():
     import json
 
     result = json.loads(lab.TIMING_FILE.read_text())
+    note = note.replace("JupyterLab", f"{result.get('notebook') or 'a notebook'}'s Adam panel in JupyterLab", 1)
     return dict(name="browser: key press to new picture", value=float(result["median_ms"]), unit="ms",
                 target="<= 60", note=f"{note}; all: {', '.join(f'{t:.0f}' for t in result['times_ms'])}; "
                                      f"key press to the new readout (the round trip alone): "

@@ -1,5 +1,6 @@
-"""Drive a real JupyterLab in Debian's chromium: start a private server, open a notebook with the Adam panel,
-run all cells, press arrow keys on the α and β1 sliders and time each key press until the new picture.
+"""Drive a real JupyterLab in Debian's chromium: start a private server, open lesson 05 (Adam) as the course
+ships it, run all cells, press arrow keys on the Adam trajectory panel's α and β1 sliders and time each key press
+until the new picture.
 
 Used by ``tests/browser/test_browser.py`` (assertions) and ``benchmarks/bench_widgets.py`` (the timing).
 Nothing here downloads anything: the browser is ``/usr/bin/chromium`` (apt package ``chromium``), driven by
@@ -22,6 +23,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
 import urllib.request
 
 import nbformat
@@ -35,10 +37,20 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic"
 TIMING_FILE = pathlib.Path(os.environ.get("OPTLAB_BROWSER_TIMING",
                                           pathlib.Path(tempfile.gettempdir()) / "optlab_browser_timing.json"))
 _SETTINGS = {
-    "@jupyterlab/notebook-extension/tracker": {"autoStartDefaultKernel": True},
+    # windowingMode "none": every cell stays attached to the page, so the panel's cell can be found by its source
+    # wherever it is in the lesson (the default "contentVisibility" skips rendering cells out of view).
+    "@jupyterlab/notebook-extension/tracker": {"autoStartDefaultKernel": True, "windowingMode": "none"},
     "@jupyterlab/apputils-extension/notification": {"fetchNews": "false", "checkForUpdates": False},
 }
-PANEL_SOURCE = "from optlab.widgets import trajectory_panel\ntrajectory_panel('adam', 'rosenbrock', lr=0.02)"
+REPO = pathlib.Path(__file__).resolve().parents[2]
+#: The lesson the browser opens. The solutions copy, not lessons/05_adam.ipynb: a lesson's exercises are stubs and
+#: its first check cell raises by design ("not written yet"), which would stop Run All before the panels.
+LESSON = REPO / "solutions" / "05_adam.ipynb"
+#: How the Adam trajectory panel's cell is recognised: its source starts a trajectory panel for Adam.
+PANEL_CALL = 'trajectory_panel("adam"'
+#: The attribute the session puts on that panel's DOM node, so every later lookup is scoped to it (the lesson
+#: also has a step panel and a comparison panel with α, β1 and bias-correction controls of their own).
+PANEL = '[data-optlab-browser-test="adam-trajectory"]'
 
 
 def unavailable() -> str | None:
@@ -49,18 +61,37 @@ def unavailable() -> str | None:
         import playwright.sync_api  # noqa: F401
     except ImportError:
         return "the playwright Python package is not installed (pip install playwright)"
+    if not LESSON.exists():
+        return f"{LESSON} not found"
     return None
 
 
-def write_notebook(path):
-    """The notebook the browser opens: the Adam trajectory panel, as lesson 05 shows it."""
-    nb = nbformat.v4.new_notebook(cells=[
-        nbformat.v4.new_markdown_cell("# Adam panel (browser test)"),
-        nbformat.v4.new_code_cell("%matplotlib inline\nimport numpy as np"),
-        nbformat.v4.new_code_cell(PANEL_SOURCE),
-    ])
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    nbformat.write(nb, str(path))
+def copy_lesson(root) -> str:
+    """Copy lesson 05 (solutions) into ``root``; check it holds the Adam trajectory panel; return its name.
+
+    The copy has no outputs, execution counts or widget state (the course keeps none; this makes sure), so
+    "every code cell numbered" means "run by this session" and the only panels are the ones it creates.
+    """
+    nb = nbformat.read(str(LESSON), as_version=4)
+    if not any(c.cell_type == "code" and PANEL_CALL in c.source for c in nb.cells):
+        raise RuntimeError(f"{LESSON} has no code cell calling {PANEL_CALL}...)")
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            cell.outputs, cell.execution_count = [], None
+    nb.metadata.pop("widgets", None)
+    nbformat.write(nb, str(pathlib.Path(root) / LESSON.name))
+    return LESSON.name
+
+
+def _answers(url) -> bool:
+    """Whether a server still answers at ``url``."""
+    try:
+        with urllib.request.urlopen(f"{url}/api/status", timeout=2):
+            return True
+    except urllib.error.HTTPError:  # it answered, if only with 403
+        return True
+    except OSError:
+        return False
 
 
 def _free_port() -> int:
@@ -122,20 +153,51 @@ def lab_server(root):
 
 # Runs in the page: time from each keydown to the 'load' of the panel's next picture.
 _INSTALL_PROBE = """
-() => {
-  const img = document.querySelector('.optlab-panel img');
+(panel) => {
+  const img = panel.querySelector('img');
   window.__optlab = {downs: [], loads: [], readouts: []};
   document.addEventListener('keydown', () => window.__optlab.downs.push(performance.now()), true);
   img.addEventListener('load', () => window.__optlab.loads.push(performance.now()));
   const seen = new MutationObserver(() => window.__optlab.readouts.push(performance.now()));
-  for (const el of document.querySelectorAll('.optlab-panel .optlab-readout'))
+  for (const el of panel.querySelectorAll('.optlab-readout'))
     seen.observe(el, {subtree: true, characterData: true, childList: true});
 }
 """
 
+# Runs in the page: find the output of the code cell whose source calls PANEL_CALL and mark the panel in it.
+_MARK_PANEL = """
+([call, attr]) => {
+  const cells = [...document.querySelectorAll('.jp-Notebook .jp-CodeCell')].filter(cell => {
+    const editor = cell.querySelector('.jp-InputArea-editor .cm-content');
+    return editor && editor.textContent.replace(/'/g, '"').includes(call);
+  });
+  if (cells.length !== 1) return `found ${cells.length} cells calling ${call}`;
+  const panels = cells[0].querySelectorAll('.jp-OutputArea .optlab-panel');
+  if (panels.length !== 1) return `the cell calling ${call} shows ${panels.length} panels`;
+  panels[0].setAttribute(attr, 'adam-trajectory');
+  return null;
+}
+"""
+
+# Runs in the page: true once every code cell has an execution count ([n]:, not [*]: or [ ]:).
+_ALL_RUN = """
+() => { const cells = [...document.querySelectorAll('.jp-Notebook .jp-CodeCell')];
+        return cells.length > 0 && cells.every(
+          c => /\\[\\d+\\]/.test((c.querySelector('.jp-InputPrompt') || {}).textContent || '')); }
+"""
+
+# Runs in the page: what stopped Run All, for the failure message.
+_NOT_RUN = """
+() => { const cells = [...document.querySelectorAll('.jp-Notebook .jp-CodeCell')];
+        const i = cells.findIndex(c => !/\\[\\d+\\]/.test((c.querySelector('.jp-InputPrompt') || {}).textContent || ''));
+        const errors = [...document.querySelectorAll('.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]')]
+          .map(e => e.innerText.slice(-400));
+        return `code cell ${i} of ${cells.length} not run; stderr outputs: ${JSON.stringify(errors)}`; }
+"""
+
 
 def _readout(page, name):
-    return page.inner_text(f".optlab-panel .optlab-readout-{name}").strip()
+    return page.inner_text(f"{PANEL} .optlab-readout-{name}").strip()
 
 
 def _kernel_idle(page, timeout_ms=60000):
@@ -153,63 +215,89 @@ def _accept_kernel_dialog(page):
         pass
 
 
+def _run_all(page, timeout_ms=120000):
+    """Run All Cells; wait until every code cell has run and the kernel is idle (raise naming what stopped it)."""
+    page.click('li.lm-MenuBar-item >> text="Run"')
+    page.click("li.lm-Menu-item[data-command='runmenu:run-all']")
+    try:
+        page.wait_for_function(_ALL_RUN, timeout=timeout_ms)
+    except Exception as exc:
+        raise RuntimeError(f"Run All did not finish: {page.evaluate(_NOT_RUN)}") from exc
+    _kernel_idle(page)
+
+
+def find_adam_panel(page):
+    """Mark the Adam trajectory panel (the output of the cell calling PANEL_CALL), scroll it into view."""
+    problem = page.evaluate(_MARK_PANEL, [PANEL_CALL, "data-optlab-browser-test"])
+    if problem:
+        raise RuntimeError(f"Adam trajectory panel not found in {LESSON.name}: {problem}")
+    for name in ("lr", "beta1", "bias_correction"):  # the controls that make it the Adam panel
+        page.wait_for_selector(f"{PANEL} .optlab-control-{name}", state="attached", timeout=10000)
+    page.wait_for_function(f"() => document.querySelector('{PANEL} img').complete", timeout=30000)
+    page.locator(PANEL).scroll_into_view_if_needed()
+    return page.locator(PANEL)
+
+
 def press_and_wait(page, name, key):
     """Press ``key`` on slider ``name``; wait for a new picture and the kernel to go idle.
 
     Returns (readout before, readout after, picture src before, src after, key-to-picture ms,
     key-to-readout ms — the round trip to the kernel and back without the picture).
     """
-    before_src = page.get_attribute(".optlab-panel img", "src")
+    before_src = page.get_attribute(f"{PANEL} img", "src")
     before = _readout(page, name)
     loads = page.evaluate("() => window.__optlab.loads.length")
-    page.focus(f".optlab-control-{name} .noUi-handle")
+    page.focus(f"{PANEL} .optlab-control-{name} .noUi-handle")
     page.keyboard.press(key)
     page.wait_for_function(f"() => window.__optlab.loads.length > {loads}", timeout=30000)
     _kernel_idle(page)
     page.wait_for_function(
-        f"() => document.querySelector('.optlab-panel .optlab-readout-{name}').innerText.trim() !== {json.dumps(before)}",
+        f"""() => document.querySelector('{PANEL} .optlab-readout-{name}').innerText.trim() !== {json.dumps(before)}""",
         timeout=10000)
     elapsed, readout_ms = page.evaluate(f"""() => {{ const o = window.__optlab, t0 = o.downs.at(-1);
         return [o.loads[{loads}] - t0, o.readouts.find(t => t > t0) - t0]; }}""")
-    return (before, _readout(page, name), before_src, page.get_attribute(".optlab-panel img", "src"), elapsed,
+    return (before, _readout(page, name), before_src, page.get_attribute(f"{PANEL} img", "src"), elapsed,
             readout_ms)
 
 
 def run_browser_session(workdir, presses=10):
-    """Open the Adam panel in JupyterLab/chromium, run all cells and press keys on α and β1.
+    """Open lesson 05 in JupyterLab/chromium, run all cells and press keys on the Adam panel's α and β1.
 
-    Returns a dict with ``events`` (one per key press: slider, key, readouts, srcs, ms) and ``median_ms``.
+    Returns a dict with ``events`` (one per key press: slider, key, readouts, srcs, ms), ``median_ms``,
+    ``readout_median_ms``, ``run_all_s`` (Run All until idle) and ``kernel_idle`` (idle after the last press).
     """
     from playwright.sync_api import sync_playwright
 
     workdir = pathlib.Path(workdir)
     (workdir / ".jupyter-private").mkdir(parents=True, exist_ok=True)
-    write_notebook(workdir / "adam_panel.ipynb")
+    notebook = copy_lesson(workdir)
     events = []
     with lab_server(workdir) as (url, token), sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         try:
             page = browser.new_page(viewport={"width": 1400, "height": 1000})
-            page.goto(f"{url}/lab/tree/adam_panel.ipynb?token={token}", wait_until="domcontentloaded")
+            page.goto(f"{url}/lab/tree/{notebook}?token={token}", wait_until="domcontentloaded")
             page.wait_for_selector(".jp-Notebook", timeout=90000)
             _kernel_idle(page, timeout_ms=90000)
             _accept_kernel_dialog(page)
-            page.click('li.lm-MenuBar-item >> text="Run"')
-            page.click("li.lm-Menu-item[data-command='runmenu:run-all']")
-            page.wait_for_selector(".optlab-panel img", timeout=90000)
-            page.wait_for_function("() => document.querySelector('.optlab-panel img').complete", timeout=30000)
-            _kernel_idle(page)
-            page.evaluate(_INSTALL_PROBE)
+            start = time.monotonic()
+            _run_all(page)
+            run_all_s = time.monotonic() - start
+            panel = find_adam_panel(page)
+            panel.evaluate(_INSTALL_PROBE)
             plan = [("lr", "ArrowRight"), ("lr", "ArrowLeft"), ("beta1", "ArrowLeft"), ("beta1", "ArrowRight")]
             for i in range(max(presses, len(plan))):
                 name, key = plan[i % len(plan)]
                 before, after, src0, src1, ms, readout_ms = press_and_wait(page, name, key)
                 events.append(dict(slider=name, key=key, readout_before=before, readout_after=after,
                                    src_changed=src0 != src1, ms=ms, readout_ms=readout_ms))
+            kernel_idle = page.get_attribute(".jp-Notebook-ExecutionIndicator", "data-status") == "idle"
         finally:
             browser.close()
+    server_stopped = not _answers(url)
     return dict(events=events, median_ms=statistics.median(e["ms"] for e in events),
-                readout_median_ms=statistics.median(e["readout_ms"] for e in events))
+                readout_median_ms=statistics.median(e["readout_ms"] for e in events), run_all_s=run_all_s,
+                kernel_idle=kernel_idle, server_stopped=server_stopped, notebook=notebook)
 
 
 def save_timing(result, path=TIMING_FILE):
@@ -217,4 +305,5 @@ def save_timing(result, path=TIMING_FILE):
     pathlib.Path(path).write_text(json.dumps({"median_ms": result["median_ms"],
                                               "readout_median_ms": result["readout_median_ms"],
                                               "times_ms": [e["ms"] for e in result["events"]],
+                                              "notebook": result.get("notebook"),
                                               "when": time.time()}, indent=1))
