@@ -16,8 +16,8 @@ leading axes of θ; the object appends the trailing axis, so ``Adam(lr=np.geomsp
 with θ of shape ``(50, 2)`` is 50 runs at once. :attr:`Optimizer.batch_shape` is the broadcast
 shape of all hyperparameters: broadcast θ0 to ``batch_shape + (d,)`` before :meth:`Optimizer.init`.
 
-Hyperparameters are validated once, when the object is built. ``step`` checks shapes (cheaply: a run's
-float64 arrays of matching shape pass with a few attribute look-ups; ``_update`` skips even those) but
+Hyperparameters are validated once, when the object is built. ``step`` checks shapes (the runner calls the
+unchecked ``_update``: it built θ, g and the state itself) but
 lets a non-finite gradient through, so a diverging run in a batch turns non-finite and the runner reports
 it (the rule functions themselves reject such a gradient).
 """
@@ -97,7 +97,6 @@ class Optimizer:
             raise ValueError(f"the hyperparameters of {self.name} must broadcast together "
                              f"(got shapes {dict(zip(self.hyperparams, shapes))})") from None
         self._hp = {k: _trailing(v) for k, v in self.hyperparams.items()}
-        self._checked_shapes = set()  # shapes of θ that passed the batch-shape check (see _plain)
 
     def __repr__(self):
         args = ", ".join(f"{k}={v!r}" for k, v in self.hyperparams.items())
@@ -120,10 +119,7 @@ class Optimizer:
 
     def init(self, theta):
         """The initial state for parameters ``theta`` of shape (..., d): zero arrays (and t = 0)."""
-        theta = self._theta(theta)
-        if len(self._checked_shapes) < 8:
-            self._checked_shapes.add(theta.shape)
-        return self._init(theta)
+        return self._init(self._theta(theta))
 
     def eval_point(self, theta, state) -> np.ndarray:
         """Where the gradient for the next step is evaluated: θ (θ + βv for Nesterov)."""
@@ -133,11 +129,10 @@ class Optimizer:
         """One update. ``grad`` is ∇J at :meth:`eval_point`; the learning rate used is α·``lr_scale``.
 
         Returns ``(theta, state)``, new arrays and a new state; nothing is mutated. The arguments are
-        checked (shapes, a non-negative ``lr_scale``); when they are already float64 arrays of matching
-        shape, as in a run, the check costs a few attribute look-ups (see :meth:`_update`).
+        checked (shapes, a non-negative ``lr_scale``); :func:`optlab.run.run`, which builds θ, g and the
+        state itself, calls the unchecked :meth:`_update` instead.
         """
-        if not self._plain(theta, grad, state, lr_scale):
-            theta, grad, lr_scale = self._checked(theta, grad, state, lr_scale)
+        theta, grad, lr_scale = self._checked(theta, grad, state, lr_scale)
         return self._update(theta, grad, state, lr_scale)
 
     def _update(self, theta, grad, state, lr_scale=1.0):
@@ -151,24 +146,6 @@ class Optimizer:
             lr = lr * _trailing(lr_scale)
         return self._step(theta, grad, state, lr)
 
-    def _plain(self, theta, grad, state, lr_scale) -> bool:
-        """True when the arguments need no conversion or check: the per-step path of a run (≈0.5 µs)."""
-        if type(theta) is not np.ndarray or type(grad) is not np.ndarray:
-            return False
-        shape = theta.shape
-        if (theta.dtype is not _F64 or grad.dtype is not _F64 or grad.shape != shape
-                or shape not in self._checked_shapes):
-            return False
-        if (type(lr_scale) is not float and type(lr_scale) is not int) or not lr_scale >= 0:
-            return False
-        for arr in state:  # the state arrays have θ's shape; t is a plain int
-            if type(arr) is np.ndarray:
-                if arr.shape != shape:
-                    return False
-            elif type(arr) is not int:
-                return False
-        return True
-
     def _checked(self, theta, grad, state, lr_scale):
         """The full checks of :meth:`step`; returns θ, g and ``lr_scale`` converted."""
         theta = self._theta(theta)
@@ -181,12 +158,7 @@ class Optimizer:
             if np.ndim(lr_scale) and not _bc_ok(np.shape(lr_scale), theta.shape[:-1]):
                 raise ValueError(f"lr_scale of shape {np.shape(lr_scale)} must broadcast to the runs of theta "
                                  f"(shape {theta.shape[:-1]})")
-        if len(self._checked_shapes) < 8:  # remember shapes whose runs broadcast with the hyperparameters
-            self._checked_shapes.add(theta.shape)
         return theta, grad, lr_scale
-
-
-_F64 = np.dtype(np.float64)
 
 
 def _bc_ok(shape, runs) -> bool:
