@@ -138,8 +138,9 @@ from optlab.optimizers import GD, AdaGrad, Adam, AdamW, Momentum, Nesterov, RMSP
 _CAPSTONE_LRS = np.geomspace(0.01, 10.0, 7)
 # optimizer, index of its best α in the capstone's sweep, steps to 99 % training accuracy quoted in 07_capstone,
 # the number of the sweep's α's reaching 99 % within the budget (1000 steps for GD, 250 for the others)
+# (a set where the count differs between OpenBLAS kernels: see the note in the test).
 _CAPSTONE = [(GD, 5, 880, 2), (Momentum, 4, 110, 1), (Nesterov, 4, 160, 1), (AdaGrad, 3, 80, 1),
-             (RMSProp, 1, 80, 2), (Adam, 2, 70, 4), (AdamW, 2, 70, 4)]
+             (RMSProp, 1, 80, {1, 2}), (Adam, 2, 70, 4), (AdamW, 2, 70, 4)]
 
 
 @pytest.fixture(scope="module")
@@ -160,12 +161,14 @@ def test_capstone_accuracy_claims(capstone, make, index, steps_to_99, n_reaching
     assert result.trajectory.diverged_at == -1
     if make is GD:
         # GD's best α sits at the edge of stability: its path is chaotic, and a change of summation order
-        # (another BLAS) moves the last digits of the story, not its point.
-        assert result.final_accuracy >= 0.99 and abs(int(result.steps_to(0.99)) - steps_to_99) <= 100
+        # (another BLAS kernel: OPENBLAS_CORETYPE=Haswell, SkylakeX, Prescott … give 880–1000) moves the last
+        # digits of the story, not its point.
+        assert result.final_accuracy >= 0.99 and abs(int(result.steps_to(0.99)) - steps_to_99) <= 150
     else:
         assert result.final_accuracy == 1.0
         assert result.steps_to(0.99) == steps_to_99
-        assert int((sweep.steps_to(0.99) >= 0).sum()) == n_reaching
+        reaching = int((sweep.steps_to(0.99) >= 0).sum())
+        assert reaching in (n_reaching if isinstance(n_reaching, set) else {n_reaching})
 
 
 def test_train_batched_equals_looped_and_indexing(capstone):
