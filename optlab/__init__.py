@@ -6,7 +6,7 @@ The package reads in the order of the course — math → runs → pictures → 
 * :mod:`optlab.optimizers` — optimizer objects built on the very same functions;
 * :mod:`optlab.schedules` — learning-rate schedules;
 * :mod:`optlab.objectives`, :mod:`optlab.data` — test functions and data-driven losses;
-* :mod:`optlab.run` — the batched runner (one call is a whole sweep);
+* :mod:`optlab.runner` — the batched runner :func:`optlab.run` (one call is a whole sweep);
 * :mod:`optlab.plotting`, :mod:`optlab.widgets` — pictures and live slider panels (import them
   explicitly: they load matplotlib and ipywidgets, which the math does not need);
 * :mod:`optlab.checks` — the exercise checks; :mod:`optlab.nn` — the capstone's MLP (numpy only),
@@ -37,7 +37,7 @@ from .rules import (
     rmsprop_step,
     sgd_step,
 )
-from .run import Trajectory, run
+from .runner import Trajectory, run
 from .schedules import constant, cosine, exponential, inverse_time, linear_warmup, step_decay
 
 __version__ = "0.1.0"

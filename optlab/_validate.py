@@ -12,6 +12,8 @@ import numbers
 
 import numpy as np
 
+from ._format import fmt
+
 __all__ = [
     "positive",
     "unit_interval",
@@ -21,40 +23,44 @@ __all__ = [
     "same_shape",
     "positive_int",
     "broadcastable",
+    "flag",
+    "no_negatives",
+    "valid_batch_size",
 ]
 
 # Plain Python numbers take a fast path: the optimizers call these helpers on every step.
 _REAL = (int, float)
 
 
-def _fmt(x) -> str:
-    """Show a value compactly in an error message."""
-    if isinstance(x, (float, np.floating)):
-        return repr(float(x))
-    if isinstance(x, (int, np.integer)) and not isinstance(x, bool):
-        return str(int(x))
-    return repr(x)
-
-
 def _as_float(name: str, x):
-    """Convert ``x`` to float / float64 array, or raise a ValueError naming ``name``."""
+    """Convert ``x`` to float / float64 array, or raise a ValueError naming ``name``.
+
+    The kind of ``x`` is looked at before any conversion, so None (which numpy would turn into NaN), strings
+    and complex numbers (which numpy would cast with a ComplexWarning) get a clear error instead.
+    """
     if type(x) in _REAL:
         return float(x)
-    if isinstance(x, (bool, np.bool_)) or (isinstance(x, np.ndarray) and x.dtype == bool):
+    if isinstance(x, (bool, np.bool_)):
         raise ValueError(f"{name} must be a real number, not a bool (got {x!r})")
     try:
-        arr = np.asarray(x, dtype=np.float64)
-    except (TypeError, ValueError):
+        arr = x if isinstance(x, np.ndarray) else np.asarray(x)
+    except (TypeError, ValueError):  # e.g. a ragged list
         raise ValueError(f"{name} must be a real number or an array of real numbers (got {x!r})") from None
-    if np.iscomplexobj(x):
-        raise ValueError(f"{name} must be real, not complex (got {x!r})")
+    kind = arr.dtype.kind
+    if kind not in "iuf":
+        if kind == "c":
+            raise ValueError(f"{name} must be real, not complex (got {fmt(x)})")
+        if kind == "b":
+            raise ValueError(f"{name} must hold real numbers, not bools (got {fmt(x)})")
+        raise ValueError(f"{name} must be a real number or an array of real numbers (got {fmt(x)})")
+    arr = np.asarray(arr, dtype=np.float64)
     return float(arr) if arr.ndim == 0 else arr
 
 
 def _first_bad(arr: np.ndarray, ok: np.ndarray) -> str:
     """Describe the first element of ``arr`` where ``ok`` is False."""
     idx = tuple(int(i) for i in np.argwhere(~ok)[0])
-    return f"{_fmt(arr[idx])} at index {idx}"
+    return f"{fmt(arr[idx])} at index {idx}"
 
 
 def _check(name: str, x, ok_fn, rule: str):
@@ -62,7 +68,7 @@ def _check(name: str, x, ok_fn, rule: str):
     value = _as_float(name, x)
     if isinstance(value, float):
         if not ok_fn(value):
-            raise ValueError(f"{name} must be {_rule(rule, value)} (got {_fmt(value)})")
+            raise ValueError(f"{name} must be {_rule(rule, value)} (got {fmt(value)})")
         return value
     with np.errstate(invalid="ignore"):
         ok = np.asarray(ok_fn(value), dtype=bool)
@@ -107,8 +113,8 @@ def real_array(name: str, a) -> np.ndarray:
 
 
 def same_shape(name_a: str, a, name_b: str, b) -> np.ndarray:
-    """Check that ``b`` has exactly the shape of ``a``; return ``b`` as a float64 array."""
-    shape_a, arr_b = np.shape(a), np.asarray(b, dtype=np.float64)
+    """Check that ``b`` (real numbers) has exactly the shape of ``a``; return ``b`` as a float64 array."""
+    shape_a, arr_b = np.shape(a), real_array(name_b, b)
     if arr_b.shape != shape_a:
         raise ValueError(
             f"{name_b} must have the same shape as {name_a} {shape_a} (got shape {arr_b.shape})"
@@ -138,7 +144,7 @@ def positive_int(name: str, n):
         raise ValueError(f"{name} must be an integer >= 1, not a bool (got {n!r})")
     if isinstance(n, numbers.Integral):
         if n < 1:
-            raise ValueError(f"{name} must be an integer >= 1 (got {_fmt(n)})")
+            raise ValueError(f"{name} must be an integer >= 1 (got {fmt(n)})")
         return int(n)
     arr = np.asarray(n)
     if arr.dtype == bool or not (np.issubdtype(arr.dtype, np.integer) or np.issubdtype(arr.dtype, np.floating)):
@@ -147,7 +153,38 @@ def positive_int(name: str, n):
         ok = np.isfinite(arr) & (arr >= 1) & (arr == np.round(arr)) if arr.dtype.kind == "f" else arr >= 1
     ok = np.asarray(ok, dtype=bool)
     if not ok.all():
-        bad = _fmt(arr.item()) if arr.ndim == 0 else _first_bad(arr, ok)
+        bad = fmt(arr.item()) if arr.ndim == 0 else _first_bad(arr, ok)
         raise ValueError(f"{name} must be an integer >= 1 (got {bad})")
     out = arr.astype(np.int64)
     return int(out) if out.ndim == 0 else out
+
+
+def flag(name: str, x) -> bool:
+    """Check a switch such as ``bias_correction``: True or False (numpy bools and the integers 0, 1 too)."""
+    if isinstance(x, (bool, np.bool_)) or (isinstance(x, (int, np.integer)) and x in (0, 1)):
+        return bool(x)
+    raise ValueError(f"{name} must be True or False (got {x!r})")
+
+
+def no_negatives(name: str, a, why: str = "") -> np.ndarray:
+    """Return the array ``a`` (float64), checking that it holds no negative number.
+
+    For running sums and averages of squared gradients (AdaGrad's s, RMSProp's and Adam's v): a negative entry
+    is a bug upstream and would give NaN in √v. NaN and +inf pass (the state of a diverging run). ``why`` is
+    added to the message, e.g. ``"v is an average of squared gradients"``.
+    """
+    arr = real_array(name, a)
+    with np.errstate(invalid="ignore"):
+        bad = arr < 0
+    if bad.any():
+        where = fmt(arr.item()) if arr.ndim == 0 else _first_bad(arr, ~bad)
+        because = f" ({why})" if why else ""
+        raise ValueError(f"{name} must hold no negative numbers{because} (got {where})")
+    return arr
+
+
+def valid_batch_size(b, n: int) -> int:
+    """Check a mini-batch size: an integer in [1, n] (n examples); return it as an int."""
+    if isinstance(b, (bool, np.bool_)) or not isinstance(b, (int, np.integer)) or not 1 <= b <= n:
+        raise ValueError(f"batch_size must be an integer in [1, {n}] (got {b!r})")
+    return int(b)

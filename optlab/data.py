@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ._validate import valid_batch_size
 from ._validate import finite_array, nonnegative, positive, positive_int
 
 __all__ = [
@@ -29,6 +30,7 @@ __all__ = [
     "LeastSquares",
     "LogisticRegression",
     "minibatches",
+    "sigmoid",
 ]
 
 
@@ -53,9 +55,14 @@ def make_linear_regression(n: int = 200, d: int = 2, noise: float = 0.5, seed: i
     return X, y, theta_true
 
 
-def _sigmoid(z):
-    """σ(z) = 1/(1 + e^{−z}) without overflow for large |z|."""
-    return np.exp(-np.logaddexp(0.0, -z))
+def sigmoid(z):
+    """σ(z) = 1/(1 + e^{−z}), computed as (1 + tanh(z/2))/2: no overflow for any z, and cheaper than exp.
+
+    Example:
+        >>> sigmoid(np.array([-800.0, 0.0, 800.0])).tolist()
+        [0.0, 0.5, 1.0]
+    """
+    return 0.5 * (1.0 + np.tanh(0.5 * z))
 
 
 def make_logistic_regression(n: int = 200, d: int = 2, seed: int = 0):
@@ -68,7 +75,7 @@ def make_logistic_regression(n: int = 200, d: int = 2, seed: int = 0):
     rng = np.random.default_rng(_seed(seed))
     theta_true = rng.uniform(-2.0, 2.0, size=d)
     X = rng.standard_normal((n, d))
-    y = (rng.random(n) < _sigmoid(X @ theta_true)).astype(np.int64)
+    y = (rng.random(n) < sigmoid(X @ theta_true)).astype(np.int64)
     return X, y
 
 
@@ -112,30 +119,29 @@ def make_spirals(n: int = 200, noise: float = 0.1, turns: float = 1.5, seed: int
     return X[order], y[order]
 
 
-def minibatches(n: int, batch_size: int, rng):
+def minibatches(n: int, batch_size: int, rng, *, runs=()):
     """Index arrays of one shuffled epoch: a permutation of 0..n−1 cut into batches of ``batch_size``.
 
     The last batch is smaller when ``batch_size`` does not divide ``n``. ``rng`` is a
     ``np.random.Generator`` (or an integer seed). This is the reference for lesson 02's exercise.
+    With ``runs`` (a shape S), each of the S runs shuffles its own epoch and the batches have shape
+    S + (b,): the runner's mini-batches for a batch of runs.
 
     Example:
         >>> [b.tolist() for b in minibatches(5, 2, np.random.default_rng(0))]
         [[2, 4], [3, 0], [1]]
     """
     n = positive_int("n", n)
-    batch_size = _batch_size(batch_size, n)
+    batch_size = valid_batch_size(batch_size, n)
     if not isinstance(rng, np.random.Generator):
         rng = np.random.default_rng(_seed(rng))
-    order = rng.permutation(n)
+    runs = tuple(runs)
+    if runs:
+        order = rng.permuted(np.broadcast_to(np.arange(n), runs + (n,)), axis=-1)
+    else:
+        order = rng.permutation(n)
     for start in range(0, n, batch_size):
-        yield order[start:start + batch_size]
-
-
-def _batch_size(batch_size, n):
-    if isinstance(batch_size, (bool, np.bool_)) or not isinstance(batch_size, (int, np.integer)) \
-            or not 1 <= batch_size <= n:
-        raise ValueError(f"batch_size must be an integer in [1, {n}] (got {batch_size!r})")
-    return int(batch_size)
+        yield order[..., start:start + batch_size]
 
 
 class _DataLoss:
@@ -179,7 +185,9 @@ class _DataLoss:
             return theta @ Xb.T, Xb, yb
         return np.einsum("...bd,...d->...b", Xb, theta), Xb, yb
 
-    def _value_and_grad(self, theta, batch=None):
+    def unchecked_value_and_grad(self, theta, batch=None):
+        """(J, ∇J) without any check (θ float64 (..., d), ``batch`` a valid index array or None); the caller holds
+        ``np.errstate``. For runners; use :meth:`value_and_grad` otherwise."""
         z, Xb, yb = self._residual_parts(theta, batch)
         loss, dz = self._loss_and_dz(z, yb)
         b = z.shape[-1]
@@ -200,21 +208,21 @@ class _DataLoss:
         theta = self._theta(theta)
         batch = None if batch is None else self._batch(batch)
         with np.errstate(over="ignore", invalid="ignore"):
-            return self._value_and_grad(theta, batch)[0]
+            return self.unchecked_value_and_grad(theta, batch)[0]
 
     def grad(self, theta, batch=None) -> np.ndarray:
         """∇J(θ) or the mini-batch gradient ∇J(θ; B); shape ``(..., d)``."""
         theta = self._theta(theta)
         batch = None if batch is None else self._batch(batch)
         with np.errstate(over="ignore", invalid="ignore"):
-            return self._value_and_grad(theta, batch)[1]
+            return self.unchecked_value_and_grad(theta, batch)[1]
 
     def value_and_grad(self, theta, batch=None):
         """(J, ∇J) in one pass, full-batch or on ``batch``."""
         theta = self._theta(theta)
         batch = None if batch is None else self._batch(batch)
         with np.errstate(over="ignore", invalid="ignore"):
-            return self._value_and_grad(theta, batch)
+            return self.unchecked_value_and_grad(theta, batch)
 
     def per_example_loss(self, theta) -> np.ndarray:
         """The loss of each example at θ; shape ``(..., n)`` (without any l2 penalty)."""
@@ -240,6 +248,7 @@ class LeastSquares(_DataLoss):
     Attributes:
         solution: the exact minimiser (normal equations via ``np.linalg.lstsq``).
         minima: ``solution`` as a ``(1, d)`` array; ``f_min`` = J(solution).
+        lam_min, lam_max: the smallest and largest eigenvalue of the Hessian XᵀX/n (full batch).
     """
 
     name = "least_squares"
@@ -248,6 +257,8 @@ class LeastSquares(_DataLoss):
         super().__init__(X, y)
         self.solution = np.linalg.lstsq(self.X, self.y, rcond=None)[0]
         self._finish(self.solution)
+        # J is quadratic with the constant Hessian XᵀX/n: gradient descent diverges for α > 2/λmax.
+        self.lam_min, self.lam_max = (float(x) for x in np.linalg.eigvalsh(self.X.T @ self.X / self.n)[[0, -1]])
 
     def _loss_and_dz(self, z, y):
         r = z - y
@@ -272,7 +283,7 @@ class LogisticRegression(_DataLoss):
         self._finish(self._newton())
 
     def _loss_and_dz(self, z, y):
-        return np.logaddexp(0.0, z) - y * z, _sigmoid(z) - y
+        return np.logaddexp(0.0, z) - y * z, sigmoid(z) - y
 
     def _penalty(self, theta):
         return 0.5 * self.l2 * np.sum(theta * theta, -1) if self.l2 else 0.0
@@ -284,11 +295,11 @@ class LogisticRegression(_DataLoss):
         """Newton's method with backtracking on the (convex) full-batch loss; None if it does not converge."""
         theta = np.zeros(self.d)
         with np.errstate(over="ignore", invalid="ignore", under="ignore"):
-            f, g = self._value_and_grad(theta)
+            f, g = self.unchecked_value_and_grad(theta)
             for _ in range(100):
                 if np.abs(g).max() < 1e-12:
                     return theta
-                p = _sigmoid(self.X @ theta)
+                p = sigmoid(self.X @ theta)
                 H = (self.X.T * (p * (1 - p))) @ self.X / self.n + self.l2 * np.eye(self.d)
                 try:
                     step = np.linalg.solve(H, g)
@@ -296,7 +307,7 @@ class LogisticRegression(_DataLoss):
                     return None
                 for _ in range(50):
                     new = theta - step
-                    f_new, g_new = self._value_and_grad(new)
+                    f_new, g_new = self.unchecked_value_and_grad(new)
                     if f_new <= f:
                         break
                     step = step / 2

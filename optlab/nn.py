@@ -37,14 +37,10 @@ from typing import Optional
 import numpy as np
 
 from ._validate import finite_array, nonnegative, positive, positive_int
-from .run import Trajectory, run
+from .data import sigmoid
+from .runner import Trajectory, run
 
 __all__ = ["MLP", "MLPLoss", "grad_check", "train", "Training"]
-
-
-def _sigmoid(z):
-    """σ(z) = 1/(1 + e^{−z}) without overflow: σ(z) = (1 + tanh(z/2))/2."""
-    return 0.5 * (1.0 + np.tanh(0.5 * z))
 
 
 def _cross_entropy(z, y):
@@ -125,7 +121,7 @@ class MLP:
 
     def predict_proba(self, theta, X) -> np.ndarray:
         """p = σ(z), the predicted probability of class 1, shape ``(..., n)``."""
-        return _sigmoid(self.logits(theta, X))
+        return sigmoid(self.logits(theta, X))
 
     def predict(self, theta, X) -> np.ndarray:
         """Predicted class (0 or 1) for each example, shape ``(..., n)``."""
@@ -141,7 +137,7 @@ class MLP:
         z, activations = self.forward(theta, X)
         loss = _cross_entropy(z, y)
         n = z.shape[-1]
-        delta = ((_sigmoid(z) - y) / n)[..., None]           # δ_L = ∂J/∂z, shape (..., n, 1)
+        delta = ((sigmoid(z) - y) / n)[..., None]           # δ_L = ∂J/∂z, shape (..., n, 1)
         layers = self.unflatten(theta)
         grads = [None] * len(layers)
         for ell in range(len(layers) - 1, -1, -1):
@@ -258,7 +254,7 @@ class Training:
     """A trained network (or a batch of them): the runner's trajectory plus accuracy curves.
 
     Attributes:
-        trajectory: the :class:`optlab.run.Trajectory` (θ, losses, divergence) of the run(s).
+        trajectory: the :class:`optlab.runner.Trajectory` (θ, losses, divergence) of the run(s).
         record_steps: the steps k at which accuracies were measured, shape ``(K,)``.
         accuracies: training accuracy at those steps, shape ``(K, ...)`` (NaN once a run diverged).
         test_accuracies: accuracy on the held-out set at those steps, or None.
@@ -285,17 +281,10 @@ class Training:
         return self.accuracies[-1]
 
     def __getitem__(self, index) -> "Training":
-        """The runs ``index`` of a batch (indexing the run axes), e.g. ``sweep[3]`` for the 4th learning rate.
-
-        Recorded optimizer states (``run(..., record_state=True)``) are not carried over.
-        """
-        tr = self.trajectory
+        """The runs ``index`` of a batch (indexing the run axes), e.g. ``sweep[3]`` for the 4th learning rate."""
         idx = (slice(None),) + (index if isinstance(index, tuple) else (index,))
-        sub = Trajectory(thetas=tr.thetas[idx], losses=tr.losses[idx], grad_norms=tr.grad_norms[idx],
-                         diverged_at=tr.diverged_at[idx[1:]], steps=tr.steps, optimizer=tr.optimizer,
-                         objective=tr.objective, f_min=tr.f_min)
         test = None if self.test_accuracies is None else self.test_accuracies[idx]
-        return Training(sub, self.record_steps, self.accuracies[idx], test)
+        return Training(self.trajectory[index], self.record_steps, self.accuracies[idx], test)
 
     def steps_to(self, accuracy: float) -> np.ndarray:
         """The first recorded step at which the training accuracy reached ``accuracy`` (−1 if never)."""
@@ -305,7 +294,7 @@ class Training:
 
 
 def train(optimizer, loss: MLPLoss, theta0, steps: int, *, every: int = 10, test=None, **run_kw) -> Training:
-    """Train with :func:`optlab.run.run` and measure the accuracy every ``every`` steps.
+    """Train with :func:`optlab.run` and measure the accuracy every ``every`` steps.
 
     Args:
         optimizer: an optimizer object (hyperparameters may be arrays: one batched run per grid point).

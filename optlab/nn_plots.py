@@ -1,6 +1,6 @@
 """Pictures of lesson 07's network (matplotlib only): decision boundaries, training curves, sensitivity maps.
 
-The numbers come from :mod:`optlab.nn` (the model, its training) and :mod:`optlab.run` (batched sweeps);
+The numbers come from :mod:`optlab.nn` (the model, its training) and :func:`optlab.run` (batched sweeps);
 this module only draws them. As in :mod:`optlab.plotting`, functions that draw on one Axes take ``ax=None``
 (the current pyplot Axes) and return the artists they made; the two that lay out a whole figure return it.
 
@@ -20,6 +20,7 @@ from __future__ import annotations
 import numpy as np
 
 from .nn import MLP
+from .plotting import plot_hyperparameter_map
 
 __all__ = ["decision_grid", "plot_decision_boundary", "show_training", "show_decision_boundaries",
            "plot_sensitivity"]
@@ -108,19 +109,7 @@ def plot_sensitivity(alphas, betas, final_losses, ax=None, *, ylabel=r"$\beta_1$
     Returns:
         the AxesImage (with a colorbar of log10 J).
     """
-    import matplotlib
-
-    if ax is None:
-        import matplotlib.pyplot as plt
-
-        ax = plt.gca()
     with np.errstate(divide="ignore", invalid="ignore"):
         log_loss = np.log10(np.asarray(final_losses, dtype=np.float64))
-    cmap = matplotlib.colormaps["viridis"].with_extremes(bad="0.8")
-    image = ax.imshow(np.ma.masked_invalid(log_loss), origin="lower", aspect="auto", cmap=cmap,
-                      interpolation="nearest", vmin=vmin, vmax=vmax)
-    ax.set_xticks(range(len(alphas)), [f"{a:.2g}" for a in alphas], rotation=45, fontsize=8)
-    ax.set_yticks(range(len(betas)), [f"{b:g}" for b in betas], fontsize=8)
-    ax.set(xlabel=r"learning rate $\alpha$", ylabel=ylabel)
-    ax.figure.colorbar(image, ax=ax, label="log₁₀ of the final loss")
-    return image
+    return plot_hyperparameter_map(alphas, betas, log_loss, ax, cmap="viridis", vmin=vmin, vmax=vmax, bad="0.8",
+                                   cells="labelled", ylabel=ylabel, colorbar_label="log₁₀ of the final loss")

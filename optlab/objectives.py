@@ -43,8 +43,9 @@ def _as_theta(theta, d: int = 2) -> np.ndarray:
 class Objective:
     """Base class: a cost J(θ) on θ ∈ ℝ² with an exact gradient, evaluated on batches of points.
 
-    Subclasses implement ``_value_and_grad(theta)`` (no checks, no ``np.errstate``); the runner calls it
-    directly inside one ``np.errstate`` block, which keeps its inner loop short.
+    Subclasses implement :meth:`unchecked_value_and_grad` (no checks, no ``np.errstate``); the runner calls it
+    directly inside one ``np.errstate`` block, which keeps its inner loop short. ``value``, ``grad`` and
+    ``value_and_grad`` are the checked doors for everyone else.
 
     Attributes:
         name: short name, as used by :func:`get_objective`.
@@ -62,11 +63,13 @@ class Objective:
     window: tuple
     start: np.ndarray
 
-    def _value_and_grad(self, theta: np.ndarray):
+    def unchecked_value_and_grad(self, theta: np.ndarray):
+        """(J(θ), ∇J(θ)) without any check: θ must be a float64 array of shape (..., 2); the caller holds
+        ``np.errstate`` (a diverging run overflows quietly). For runners; use :meth:`value_and_grad` otherwise."""
         raise NotImplementedError
 
     def _value(self, theta: np.ndarray) -> np.ndarray:
-        return self._value_and_grad(theta)[0]
+        return self.unchecked_value_and_grad(theta)[0]
 
     def value(self, theta) -> np.ndarray:
         """J(θ) for θ of shape ``(..., 2)``; returns shape ``(...)``."""
@@ -78,13 +81,13 @@ class Objective:
         """∇J(θ) for θ of shape ``(..., 2)``; returns shape ``(..., 2)``."""
         theta = _as_theta(theta)
         with np.errstate(over="ignore", invalid="ignore"):
-            return self._value_and_grad(theta)[1]
+            return self.unchecked_value_and_grad(theta)[1]
 
     def value_and_grad(self, theta):
         """(J(θ), ∇J(θ)) in one pass."""
         theta = _as_theta(theta)
         with np.errstate(over="ignore", invalid="ignore"):
-            return self._value_and_grad(theta)
+            return self.unchecked_value_and_grad(theta)
 
     __call__ = value
 
@@ -141,7 +144,7 @@ class Quadratic(Objective):
         self.window = ((-5.0, 5.0), (-5.0, 5.0))
         self.start = self.rotation @ np.array([-4.0, 2.0])
 
-    def _value_and_grad(self, theta):
+    def unchecked_value_and_grad(self, theta):
         x, y = theta[..., 0], theta[..., 1]
         gx = self._a * x + self._b * y
         gy = self._b * x + self._c * y
@@ -179,7 +182,7 @@ class Rosenbrock(Objective):
         self.window = ((min(-2.0, a - 1.0), max(2.0, a + 1.0)), (min(-1.0, a * a - 1.0), max(3.0, a * a + 1.0)))
         self.start = np.array([-1.2, 1.0])
 
-    def _value_and_grad(self, theta):
+    def unchecked_value_and_grad(self, theta):
         x, y = theta[..., 0], theta[..., 1]
         u = x - self.a
         r = y - x * x
@@ -212,7 +215,7 @@ class Saddle(Objective):
         self.window = ((-2.0, 2.0), (-1.5, 1.5))
         self.start = np.array([-1.5, 0.01])
 
-    def _value_and_grad(self, theta):
+    def unchecked_value_and_grad(self, theta):
         x, y = theta[..., 0], theta[..., 1]
         y2 = y * y
         return 0.5 * x * x + (0.25 * y2 - 0.5) * y2, _stack(x, y * (y2 - 1.0))
@@ -238,7 +241,7 @@ class Himmelblau(Objective):
         self.window = ((-5.0, 5.0), (-5.0, 5.0))
         self.start = np.array([0.0, 0.0])
 
-    def _value_and_grad(self, theta):
+    def unchecked_value_and_grad(self, theta):
         x, y = theta[..., 0], theta[..., 1]
         u, w = _himmelblau_parts(x, y)
         return u * u + w * w, _stack(4.0 * x * u + 2.0 * w, 2.0 * u + 4.0 * y * w)
@@ -277,7 +280,7 @@ class Beale(Objective):
         self.window = ((-4.5, 4.5), (-4.5, 4.5))
         self.start = np.array([1.0, 1.5])
 
-    def _value_and_grad(self, theta):
+    def unchecked_value_and_grad(self, theta):
         x, y = theta[..., 0], theta[..., 1]
         y2 = y * y
         y3 = y2 * y

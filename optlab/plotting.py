@@ -34,10 +34,12 @@ __all__ = [
     "plot_contour",
     "plot_trajectory",
     "update_trajectory",
+    "clip_to_view",
     "decimate",
     "DRAW_POINTS",
     "plot_loss",
     "update_loss",
+    "plot_hyperparameter_map",
     "plot_convergence_map",
     "convergence_map_range",
     "show_trajectories",
@@ -212,6 +214,21 @@ def decimate(points, max_points=DRAW_POINTS):
     return np.unique(np.minimum(np.concatenate([np.ravel(i) for i in keep]), n - 1))
 
 
+def clip_to_view(thetas, window):
+    """The path ``thetas`` (steps + 1, 2) up to its first point far outside ``window`` (three window sizes away).
+
+    A diverging run is drawn until it leaves the picture, rather than as a line to a point at 10⁶ that would
+    squash the view or make Agg draw a huge polyline.
+    """
+    (x0, x1), (y0, y1) = window
+    w, h = x1 - x0, y1 - y0
+    with np.errstate(invalid="ignore"):
+        out = ~((thetas[:, 0] > x0 - 3 * w) & (thetas[:, 0] < x1 + 3 * w)
+                & (thetas[:, 1] > y0 - 3 * h) & (thetas[:, 1] < y1 + 3 * h))
+    first = np.flatnonzero(out)
+    return thetas if first.size == 0 else thetas[: first[0] + 1]
+
+
 def update_trajectory(artists, thetas, max_points=None):
     """Move an existing :class:`TrajectoryArtists` to a new path in place (no new artists).
 
@@ -279,6 +296,51 @@ def convergence_map_range(rates):
     return max(lo, 0.0), 1.0
 
 
+def plot_hyperparameter_map(alphas, betas, values, ax=None, *, cmap="viridis", vmin=None, vmax=None, bad="0.82",
+                            cells="even", xlabel=r"learning rate $\alpha$", ylabel=r"momentum $\beta$",
+                            colorbar_label=None):
+    """A map of one number per run over a grid of (α, β): one cell per run, NaN (a diverged run) drawn in ``bad``.
+
+    Args:
+        alphas: the (n_α,) values along x.
+        betas: the (n_β,) values along y.
+        values: (n_β, n_α) numbers to colour; NaN for runs that diverged.
+        ax: matplotlib axes; None draws on the current pyplot axes.
+        cmap, vmin, vmax: the colormap and the range it spans (None: the data's).
+        bad: the colour of NaN cells.
+        cells: ``"even"`` — evenly spaced α and β, axes in their units; ``"labelled"`` — one column per α and one
+            row per β whatever their spacing (log-spaced α, uneven β), ticks labelled with the values.
+        xlabel, ylabel: axis labels.
+        colorbar_label: add a colour bar with this label next to ``ax`` (None: no colour bar).
+
+    Returns:
+        the AxesImage.
+    """
+    import matplotlib
+
+    ax = _axes(ax)
+    alphas, betas = np.asarray(alphas, dtype=float), np.asarray(betas, dtype=float)
+    colormap = matplotlib.colormaps[cmap].with_extremes(bad=bad)
+    extent = None
+    if cells == "even":
+        da = (alphas[-1] - alphas[0]) / max(alphas.size - 1, 1)
+        db = (betas[-1] - betas[0]) / max(betas.size - 1, 1)
+        extent = (alphas[0] - da / 2, alphas[-1] + da / 2, betas[0] - db / 2, betas[-1] + db / 2)
+    elif cells != "labelled":
+        raise ValueError(f"cells must be 'even' or 'labelled' (got {cells!r})")
+    image = ax.imshow(np.ma.masked_invalid(np.asarray(values, dtype=float)), origin="lower", aspect="auto",
+                      cmap=colormap, vmin=None if vmin is None else float(vmin),
+                      vmax=None if vmax is None else float(vmax), interpolation="nearest", extent=extent)
+    if cells == "labelled":
+        ax.set_xticks(range(len(alphas)), [f"{a:.2g}" for a in alphas], rotation=45, fontsize=8)
+        ax.set_yticks(range(len(betas)), [f"{b:g}" for b in betas], fontsize=8)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    if colorbar_label is not None:
+        ax.figure.colorbar(image, ax=ax, label=colorbar_label)
+    return image
+
+
 def plot_convergence_map(alphas, betas, rates, ax=None, *, optimum=None, cmap="magma", vmin=None, vmax=1.0,
                          colorbar=True, label="rate per step (dark = fast)"):
     """A map of the convergence rate over (α, β), in the style of Goh, "Why Momentum Really Works" (2017).
@@ -310,25 +372,15 @@ def plot_convergence_map(alphas, betas, rates, ax=None, *, optimum=None, cmap="m
         >>> image.get_clim(), image.colorbar.ax.get_ylabel()
         ((0.85, 1.0), 'rate per step (dark = fast)')
     """
-    import matplotlib
-
     ax = _axes(ax)
-    alphas, betas = np.asarray(alphas, dtype=float), np.asarray(betas, dtype=float)
-    da, db = (alphas[-1] - alphas[0]) / max(alphas.size - 1, 1), (betas[-1] - betas[0]) / max(betas.size - 1, 1)
     if vmin is None:
         vmin = convergence_map_range(rates)[0]
-    colormap = matplotlib.colormaps[cmap].with_extremes(bad="0.82")
-    image = ax.imshow(np.ma.masked_invalid(np.asarray(rates, dtype=float)), origin="lower", aspect="auto",
-                      cmap=colormap, vmin=float(vmin), vmax=float(vmax), interpolation="nearest",
-                      extent=(alphas[0] - da / 2, alphas[-1] + da / 2, betas[0] - db / 2, betas[-1] + db / 2))
+    image = plot_hyperparameter_map(alphas, betas, rates, ax, cmap=cmap, vmin=vmin, vmax=vmax,
+                                    colorbar_label=label if colorbar else None)
     point = [] if optimum is None else [optimum]
     (marker,) = ax.plot([p[0] for p in point], [p[1] for p in point], linestyle="none", marker="X",
                         markersize=11, markerfacecolor="cyan", markeredgecolor="black", zorder=5,
                         label=r"optimum $(\alpha^*, \beta^*)$")
-    ax.set_xlabel(r"learning rate $\alpha$")
-    ax.set_ylabel(r"momentum $\beta$")
-    if colorbar:
-        ax.figure.colorbar(image, ax=ax, label=label)
     return image, marker
 
 
@@ -337,7 +389,7 @@ def show_trajectories(objective, trajectories, *, labels=None, figsize=(10, 4), 
 
     Args:
         objective: the objective the runs minimised.
-        trajectories: a :class:`optlab.run.Trajectory` (or an array of θ of shape (steps + 1, 2)), a list of
+        trajectories: a :class:`optlab.runner.Trajectory` (or an array of θ of shape (steps + 1, 2)), a list of
             them, or a dict label -> trajectory.
         labels: names for a list of trajectories (legend).
         figsize: figure size in inches.

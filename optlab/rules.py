@@ -1,23 +1,28 @@
 """The update rules of the course as pure functions of numpy arrays, with the state passed and returned.
 
-Each public ``*_step`` function checks its arguments (a ValueError names the argument, the value and
-the allowed range), then hands over to a private kernel ``_*`` that holds the math. The optimizer
-objects in :mod:`optlab.optimizers` call the very same kernels, so the rule a student writes in a
-lesson and the computation optlab performs are one and the same.
+Each rule comes twice, side by side, as torch keeps ``adam()`` beside ``_single_tensor_adam``:
 
-Conventions (COURSE.md): θ has shape ``(..., d)`` and leading axes are independent runs; every
-hyperparameter may be a scalar or an array broadcastable to θ (one call = a whole sweep); ``t``
-counts steps from 1; nothing mutates its inputs, every rule returns new arrays. θ itself may hold
-non-finite values (a diverging run), so only the gradient is checked for finiteness. Where the
-operations are ordered unusually, it is to reproduce torch.optim in float64 to the last bits.
+* ``adam_step`` — what a lesson calls and a student writes: it checks every argument (a ValueError names the
+  argument, what it must be and what it got; no numpy warning escapes) and hands over to
+* ``unchecked_adam_step`` — the same math without any check or ``np.errstate``, for callers that built the
+  arrays themselves: :mod:`optlab.optimizers` (and so the runner and every panel) calls these, so the rule a
+  student writes in a lesson and the computation optlab performs are one and the same.
+
+Defaults, allowed ranges and symbols of the hyperparameters come from :mod:`optlab.specs` (``help(adam_step)``
+shows them). Conventions (``docs/conventions.md``): θ has shape ``(..., d)`` and leading axes are independent
+runs; every hyperparameter may be a scalar or an array broadcastable to θ (one call = a whole sweep); ``t``
+counts steps from 1; the arguments come in the order theta, grad, state, t, hyperparameters; nothing mutates
+its inputs, every rule returns new arrays. θ itself may hold non-finite values (a diverging run), so only the
+gradient is checked for finiteness. Where the operations are ordered unusually, it is to reproduce torch.optim
+in float64 to the last bits.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from ._validate import (broadcastable, finite_array, nonnegative, positive, positive_int, real_array, same_shape,
-                        unit_interval)
+from . import specs
+from ._validate import broadcastable, finite_array, no_negatives, positive_int, real_array, same_shape
 
 __all__ = [
     "gd_step",
@@ -29,10 +34,42 @@ __all__ = [
     "rmsprop_step",
     "adam_step",
     "adamw_step",
+    "unchecked_gd_step",
+    "unchecked_momentum_step",
+    "unchecked_framework_momentum_step",
+    "unchecked_adagrad_step",
+    "unchecked_rmsprop_step",
+    "unchecked_adam_step",
+    "unchecked_adamw_step",
+    "bias_corrected",
+    "effective_lr",
 ]
 
 # Overflow of a diverging run is reported by the runner, not as a RuntimeWarning.
 _QUIET = dict(over="ignore", invalid="ignore", divide="ignore", under="ignore")
+
+
+def _described_by(spec):
+    """Give a rule its hyperparameters' defaults and Args lines from ``spec`` (the one place they are written).
+
+    The hyperparameters are the rule's last positional parameters, in the spec's order; ``{hyperparameters}``
+    in the docstring becomes one Args line per hyperparameter (meaning, symbol, range, default).
+    """
+    def decorate(fn):
+        code = fn.__code__
+        positional = code.co_varnames[:code.co_argcount]
+        hyper = [spec[name] for name in positional if name in spec.names]
+        assert tuple(h.name for h in hyper) == positional[len(positional) - len(hyper):], fn.__name__
+        defaults = []
+        for h in reversed(hyper):  # the trailing run of hyperparameters that have a default
+            if h.required:
+                break
+            defaults.insert(0, h.default)
+        fn.__defaults__ = tuple(defaults) or None
+        lines = [h.doc() for h in hyper]
+        fn.__doc__ = fn.__doc__.replace("{hyperparameters}", "\n        ".join(lines))
+        return fn
+    return decorate
 
 
 # --------------------------------------------------------------------------- argument checks
@@ -43,53 +80,62 @@ def _theta_grad(theta, grad):
     return theta, grad
 
 
-def _state(name, a, theta):
-    return same_shape("theta", theta, name, a)
+def _state(name, a, theta, squares=None):
+    """A state array of θ's shape; ``squares``: it accumulates g², so it must hold no negative number."""
+    a = same_shape("theta", theta, name, a)
+    return a if squares is None else no_negatives(name, a, squares)
 
 
-def _hyper(check, name, x, theta):
-    return broadcastable(name, check(name, x), "theta", theta.shape)
+def _hyper(spec, theta, *values):
+    """The hyperparameters ``values`` (in the spec's order) checked against ``spec`` and broadcast to θ."""
+    out = []
+    for h, x in zip(spec.hyperparameters, values):
+        x = h.check(x)
+        out.append(x if h.kind == "flag" else broadcastable(h.name, x, "theta", theta.shape))
+    return out
 
 
 def _step_count(t, theta):
     return broadcastable("t", positive_int("t", t), "theta", theta.shape)
 
 
-# --------------------------------------------------------------------------- kernels (the math)
-def _gd(theta, grad, lr):
-    with np.errstate(**_QUIET):
-        return theta - lr * grad
+# --------------------------------------------------------------------------- the math, unchecked
+# Callers hold ``np.errstate`` (the checked rules below, Optimizer.step, the runner): these functions are called
+# on every step of every run and do nothing but the arithmetic.
+def unchecked_gd_step(theta, grad, lr):
+    """:func:`gd_step` without checks: θ − α g (θ, g float64 arrays of one shape)."""
+    return theta - lr * grad
 
 
-def _momentum(theta, grad, velocity, lr, beta):
-    with np.errstate(**_QUIET):
-        velocity = beta * velocity - lr * grad
-        return theta + velocity, velocity
+def unchecked_momentum_step(theta, grad, velocity, lr, beta):
+    """:func:`momentum_step` without checks: v ← βv − αg; θ ← θ + v."""
+    velocity = beta * velocity - lr * grad
+    return theta + velocity, velocity
 
 
-def _framework_momentum(theta, grad, buf, lr, beta):
-    with np.errstate(**_QUIET):
-        buf = beta * buf + grad
-        return theta - lr * buf, buf
+def unchecked_framework_momentum_step(theta, grad, buf, lr, beta):
+    """:func:`framework_momentum_step` without checks: b ← βb + g; θ ← θ − αb."""
+    buf = beta * buf + grad
+    return theta - lr * buf, buf
 
 
-def _adagrad(theta, grad, s, lr, eps):
-    with np.errstate(**_QUIET):
-        s = s + grad * grad
-        return theta - lr * grad / (np.sqrt(s) + eps), s
+def unchecked_adagrad_step(theta, grad, s, lr, eps):
+    """:func:`adagrad_step` without checks: s ← s + g²; θ ← θ − α g/(√s + ε)."""
+    s = s + grad * grad
+    return theta - lr * grad / (np.sqrt(s) + eps), s
 
 
 def _rms_denominator(v, beta2, eps, t):
-    """√v̂ + ε, with v̂ = v/(1 − β2ᵗ) written as √v/√(1 − β2ᵗ) (torch's order of operations)."""
+    """√v̂ + ε, with v̂ = v/(1 − β2ᵗ) written as √v/√(1 − β2ᵗ) (torch's order of operations); t=None: √v + ε."""
     if t is None:
         return np.sqrt(v) + eps
     return np.sqrt(v) / np.sqrt(1 - beta2**t) + eps
 
 
-def _rmsprop(theta, grad, v, lr, beta2, eps, t):
-    with np.errstate(**_QUIET):
-        v = beta2 * v + (1 - beta2) * grad * grad
-        return theta - lr * grad / _rms_denominator(v, beta2, eps, t), v
+def unchecked_rmsprop_step(theta, grad, v, lr, beta2, eps, t=None):
+    """:func:`rmsprop_step` without checks: v ← β2 v + (1 − β2) g²; θ ← θ − α g/(√v̂ + ε) (v̂ = v without t)."""
+    v = beta2 * v + (1 - beta2) * grad * grad
+    return theta - lr * grad / _rms_denominator(v, beta2, eps, t), v
 
 
 def _adam_direction(grad, m, v, t, lr, beta1, beta2, eps, bias_correction):
@@ -103,20 +149,33 @@ def _adam_direction(grad, m, v, t, lr, beta1, beta2, eps, bias_correction):
     return step, m, v
 
 
-def _adam(theta, grad, m, v, t, lr, beta1, beta2, eps, bias_correction):
-    with np.errstate(**_QUIET):
-        step, m, v = _adam_direction(grad, m, v, t, lr, beta1, beta2, eps, bias_correction)
-        return theta - step, m, v
+def unchecked_adam_step(theta, grad, m, v, t, lr, beta1, beta2, eps, bias_correction):
+    """:func:`adam_step` without checks."""
+    step, m, v = _adam_direction(grad, m, v, t, lr, beta1, beta2, eps, bias_correction)
+    return theta - step, m, v
 
 
-def _adamw(theta, grad, m, v, t, lr, beta1, beta2, eps, weight_decay, bias_correction):
-    with np.errstate(**_QUIET):
-        step, m, v = _adam_direction(grad, m, v, t, lr, beta1, beta2, eps, bias_correction)
-        # θ − α(u + λθ) written as θ(1 − αλ) − αu: the decay first, as torch.optim.AdamW does.
-        return theta * (1 - lr * weight_decay) - step, m, v
+def unchecked_adamw_step(theta, grad, m, v, t, lr, beta1, beta2, eps, weight_decay, bias_correction):
+    """:func:`adamw_step` without checks: Adam's step, and the decay first, θ(1 − αλ), as torch.optim.AdamW does."""
+    step, m, v = _adam_direction(grad, m, v, t, lr, beta1, beta2, eps, bias_correction)
+    return theta * (1 - lr * weight_decay) - step, m, v
 
 
-# --------------------------------------------------------------------------- public rules
+def bias_corrected(x, beta, t):
+    """x̂ = x/(1 − βᵗ): a moment estimate started at 0, corrected for its bias towards 0 after t steps."""
+    return x / (1 - beta**t)
+
+
+def effective_lr(lr, v, beta2, eps, t=None):
+    """α/(√v̂ + ε) per coordinate, the learning rate RMSProp and Adam use (v̂ = v/(1 − β2ᵗ); t=None: v itself).
+
+    AdaGrad's is ``effective_lr(lr, s, 0.0, eps)``. The denominator is the one the steps divide by, to the bit.
+    """
+    return lr / _rms_denominator(v, beta2, eps, t)
+
+
+# --------------------------------------------------------------------------- the rules, checked
+@_described_by(specs.GD)
 def gd_step(theta, grad, lr):
     r"""One step of gradient descent.
 
@@ -129,7 +188,7 @@ def gd_step(theta, grad, lr):
     Args:
         theta: parameters θ, shape ``(..., d)``.
         grad: gradient g at θ, same shape as ``theta``, finite.
-        lr: learning rate α > 0 (scalar or array broadcastable to ``theta``).
+        {hyperparameters} (A scalar or an array broadcastable to ``theta``.)
 
     Returns:
         The new θ (a new array).
@@ -141,12 +200,15 @@ def gd_step(theta, grad, lr):
     Introduced in lesson 01 (gradient descent); SGD in lesson 02.
     """
     theta, grad = _theta_grad(theta, grad)
-    return _gd(theta, grad, _hyper(positive, "lr", lr, theta))
+    (lr,) = _hyper(specs.GD, theta, lr)
+    with np.errstate(**_QUIET):
+        return unchecked_gd_step(theta, grad, lr)
 
 
 sgd_step = gd_step
 
 
+@_described_by(specs.MOMENTUM)
 def momentum_step(theta, grad, velocity, lr, beta):
     r"""One step of momentum in the course's form (heavy ball).
 
@@ -163,8 +225,7 @@ def momentum_step(theta, grad, velocity, lr, beta):
         theta: parameters θ, shape ``(..., d)``.
         grad: gradient g at θ, same shape, finite.
         velocity: velocity v (zeros at the start), same shape.
-        lr: learning rate α > 0.
-        beta: momentum coefficient β in [0, 1).
+        {hyperparameters}
 
     Returns:
         ``(theta, velocity)``, both new arrays.
@@ -177,10 +238,12 @@ def momentum_step(theta, grad, velocity, lr, beta):
     """
     theta, grad = _theta_grad(theta, grad)
     velocity = _state("velocity", velocity, theta)
-    lr, beta = _hyper(positive, "lr", lr, theta), _hyper(unit_interval, "beta", beta, theta)
-    return _momentum(theta, grad, velocity, lr, beta)
+    lr, beta = _hyper(specs.MOMENTUM, theta, lr, beta)
+    with np.errstate(**_QUIET):
+        return unchecked_momentum_step(theta, grad, velocity, lr, beta)
 
 
+@_described_by(specs.MOMENTUM)
 def framework_momentum_step(theta, grad, buf, lr, beta):
     r"""One step of momentum in the form most frameworks use (torch.optim.SGD with ``momentum=β``).
 
@@ -197,8 +260,7 @@ def framework_momentum_step(theta, grad, buf, lr, beta):
         theta: parameters θ, shape ``(..., d)``.
         grad: gradient g at θ, same shape, finite.
         buf: momentum buffer b (zeros at the start), same shape.
-        lr: learning rate α > 0.
-        beta: momentum coefficient β in [0, 1).
+        {hyperparameters}
 
     Returns:
         ``(theta, buf)``, both new arrays.
@@ -211,10 +273,12 @@ def framework_momentum_step(theta, grad, buf, lr, beta):
     """
     theta, grad = _theta_grad(theta, grad)
     buf = _state("buf", buf, theta)
-    lr, beta = _hyper(positive, "lr", lr, theta), _hyper(unit_interval, "beta", beta, theta)
-    return _framework_momentum(theta, grad, buf, lr, beta)
+    lr, beta = _hyper(specs.MOMENTUM, theta, lr, beta)
+    with np.errstate(**_QUIET):
+        return unchecked_framework_momentum_step(theta, grad, buf, lr, beta)
 
 
+@_described_by(specs.NESTEROV)
 def nesterov_step(theta, grad, velocity, lr, beta):
     r"""One step of Nesterov momentum: momentum with the gradient taken at the look-ahead point.
 
@@ -231,8 +295,7 @@ def nesterov_step(theta, grad, velocity, lr, beta):
         theta: parameters θ, shape ``(..., d)``.
         grad: ∇J(θ + βv), same shape, finite.
         velocity: velocity v (zeros at the start), same shape.
-        lr: learning rate α > 0.
-        beta: momentum coefficient β in [0, 1).
+        {hyperparameters}
 
     Returns:
         ``(theta, velocity)``, both new arrays.
@@ -246,7 +309,8 @@ def nesterov_step(theta, grad, velocity, lr, beta):
     return momentum_step(theta, grad, velocity, lr, beta)
 
 
-def adagrad_step(theta, grad, s, lr=1e-2, eps=1e-10):
+@_described_by(specs.ADAGRAD)
+def adagrad_step(theta, grad, s, lr, eps):
     r"""One step of AdaGrad: each coordinate's step is divided by the root of its summed squared gradients.
 
     θ is ``theta``, g is ``grad``, the running sum s is ``s``, α is ``lr`` and ε is ``eps``
@@ -260,9 +324,8 @@ def adagrad_step(theta, grad, s, lr=1e-2, eps=1e-10):
     Args:
         theta: parameters θ, shape ``(..., d)``.
         grad: gradient g at θ, same shape, finite.
-        s: running sum of squared gradients (zeros at the start), same shape.
-        lr: learning rate α > 0. Default 1e-2.
-        eps: ε > 0. Default 1e-10.
+        s: running sum of squared gradients (zeros at the start), same shape, no negative entry.
+        {hyperparameters}
 
     Returns:
         ``(theta, s)``, both new arrays.
@@ -274,11 +337,14 @@ def adagrad_step(theta, grad, s, lr=1e-2, eps=1e-10):
     Introduced in lesson 04 (adaptive steps).
     """
     theta, grad = _theta_grad(theta, grad)
-    s = _state("s", s, theta)
-    return _adagrad(theta, grad, s, _hyper(positive, "lr", lr, theta), _hyper(positive, "eps", eps, theta))
+    s = _state("s", s, theta, squares="s is a sum of squared gradients")
+    lr, eps = _hyper(specs.ADAGRAD, theta, lr, eps)
+    with np.errstate(**_QUIET):
+        return unchecked_adagrad_step(theta, grad, s, lr, eps)
 
 
-def rmsprop_step(theta, grad, v, lr=1e-2, beta2=0.99, eps=1e-8, *, t=None):
+@_described_by(specs.RMSPROP)
+def rmsprop_step(theta, grad, v, lr, beta2, eps, *, t=None):
     r"""One step of RMSProp: AdaGrad with an exponentially weighted average instead of a sum.
 
     θ is ``theta``, g is ``grad``, the running average v is ``v`` (the same v as Adam's), α is
@@ -294,10 +360,8 @@ def rmsprop_step(theta, grad, v, lr=1e-2, beta2=0.99, eps=1e-8, *, t=None):
     Args:
         theta: parameters θ, shape ``(..., d)``.
         grad: gradient g at θ, same shape, finite.
-        v: running average of squared gradients (zeros at the start), same shape.
-        lr: learning rate α > 0. Default 1e-2.
-        beta2: decay rate β2 in [0, 1). Default 0.99.
-        eps: ε > 0. Default 1e-8.
+        v: running average of squared gradients (zeros at the start), same shape, no negative entry.
+        {hyperparameters}
         t: optional step count ≥ 1 (first step is 1) to switch on the bias correction.
 
     Returns:
@@ -310,20 +374,21 @@ def rmsprop_step(theta, grad, v, lr=1e-2, beta2=0.99, eps=1e-8, *, t=None):
     Introduced in lesson 04 (adaptive steps).
     """
     theta, grad = _theta_grad(theta, grad)
-    v = _state("v", v, theta)
-    lr, beta2, eps = (_hyper(positive, "lr", lr, theta), _hyper(unit_interval, "beta2", beta2, theta),
-                      _hyper(positive, "eps", eps, theta))
-    return _rmsprop(theta, grad, v, lr, beta2, eps, None if t is None else _step_count(t, theta))
+    v = _state("v", v, theta, squares="v is an average of squared gradients")
+    lr, beta2, eps = _hyper(specs.RMSPROP, theta, lr, beta2, eps)
+    t = None if t is None else _step_count(t, theta)
+    with np.errstate(**_QUIET):
+        return unchecked_rmsprop_step(theta, grad, v, lr, beta2, eps, t)
 
 
-def _adam_args(theta, grad, m, v, t, lr, beta1, beta2, eps):
+def _adam_args(spec, theta, grad, m, v, t, *hyperparameters):
     theta, grad = _theta_grad(theta, grad)
-    return (theta, grad, _state("m", m, theta), _state("v", v, theta), _step_count(t, theta),
-            _hyper(positive, "lr", lr, theta), _hyper(unit_interval, "beta1", beta1, theta),
-            _hyper(unit_interval, "beta2", beta2, theta), _hyper(positive, "eps", eps, theta))
+    return (theta, grad, _state("m", m, theta), _state("v", v, theta, squares="v is an average of squared gradients"),
+            _step_count(t, theta), *_hyper(spec, theta, *hyperparameters))
 
 
-def adam_step(theta, grad, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8, bias_correction=True):
+@_described_by(specs.ADAM)
+def adam_step(theta, grad, m, v, t, lr, beta1, beta2, eps, bias_correction):
     r"""One step of Adam (Kingma & Ba, 2015, Algorithm 1): momentum on m plus RMSProp on v.
 
     θ is ``theta``, g is ``grad``, the moment estimates m, v are ``m``, ``v``, the step count t is
@@ -346,13 +411,9 @@ def adam_step(theta, grad, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8, b
         theta: parameters θ, shape ``(..., d)``.
         grad: gradient g at θ, same shape, finite.
         m: first moment estimate (zeros at the start), same shape.
-        v: second moment estimate (zeros at the start), same shape.
+        v: second moment estimate (zeros at the start), same shape, no negative entry.
         t: step count ≥ 1 of *this* step (the first call uses t = 1).
-        lr: learning rate α > 0. Default 1e-3.
-        beta1: decay rate β1 of m, in [0, 1). Default 0.9.
-        beta2: decay rate β2 of v, in [0, 1). Default 0.999.
-        eps: ε > 0. Default 1e-8.
-        bias_correction: use m̂ and v̂ (default) or m and v.
+        {hyperparameters}
 
     Returns:
         ``(theta, m, v)``, all new arrays.
@@ -364,12 +425,13 @@ def adam_step(theta, grad, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8, b
 
     Introduced in lesson 05 (Adam).
     """
-    args = _adam_args(theta, grad, m, v, t, lr, beta1, beta2, eps)
-    return _adam(*args, bool(bias_correction))
+    args = _adam_args(specs.ADAM, theta, grad, m, v, t, lr, beta1, beta2, eps, bias_correction)
+    with np.errstate(**_QUIET):
+        return unchecked_adam_step(*args)
 
 
-def adamw_step(theta, grad, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=1e-2,
-               bias_correction=True):
+@_described_by(specs.ADAMW)
+def adamw_step(theta, grad, m, v, t, lr, beta1, beta2, eps, weight_decay, bias_correction):
     r"""One step of AdamW: Adam with decoupled weight decay (Loshchilov & Hutter, 2019).
 
     Symbols as in :func:`adam_step`; the weight decay λ is ``weight_decay``:
@@ -381,8 +443,8 @@ def adamw_step(theta, grad, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8, 
     rescale per coordinate. Computed as θ(1 − αλ) − α m̂/(√v̂ + ε), as torch.optim.AdamW does.
 
     Args:
-        theta, grad, m, v, t, lr, beta1, beta2, eps, bias_correction: as in :func:`adam_step`.
-        weight_decay: λ ≥ 0. Default 1e-2 (torch's default).
+        theta, grad, m, v, t: as in :func:`adam_step`.
+        {hyperparameters}
 
     Returns:
         ``(theta, m, v)``, all new arrays.
@@ -395,6 +457,6 @@ def adamw_step(theta, grad, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8, 
 
     Introduced in lesson 06 (beyond Adam).
     """
-    args = _adam_args(theta, grad, m, v, t, lr, beta1, beta2, eps)
-    wd = _hyper(nonnegative, "weight_decay", weight_decay, args[0])
-    return _adamw(*args, wd, bool(bias_correction))
+    args = _adam_args(specs.ADAMW, theta, grad, m, v, t, lr, beta1, beta2, eps, weight_decay, bias_correction)
+    with np.errstate(**_QUIET):
+        return unchecked_adamw_step(*args)

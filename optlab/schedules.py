@@ -1,7 +1,7 @@
 """Learning-rate schedules: callables ``schedule(t) -> multiplier`` of the learning rate α.
 
 The step count t starts at 1 (the first update) and may be an integer array (vectorised). Pass the
-multiplier as ``lr_scale`` to :meth:`optlab.optimizers.Optimizer.step` (``optlab.run.run`` does it
+multiplier as ``lr_scale`` to :meth:`optlab.optimizers.Optimizer.step` (``optlab.run`` does it
 with ``schedule=``): step t then uses the learning rate α·schedule(t).
 
 Example:

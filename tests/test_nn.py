@@ -99,7 +99,7 @@ def test_nn_is_numpy_only():
 
 def test_unknown_minimum_reads_finished(spirals):
     from optlab.optimizers import Adam
-    from optlab.run import run
+    from optlab import run
 
     loss = MLPLoss(MLP((2, 4, 1)), *spirals)
     assert np.isnan(loss.f_min)
@@ -240,11 +240,23 @@ def test_training_panel_retrains_on_every_control():
     assert np.isfinite(panel.last_retrain_seconds)
     panel.controls["optimizer"].value = "gd"
     assert panel.result.trajectory.optimizer == "GD"
-    assert [panel.controls[k].widget.disabled for k in ("lr", "beta1", "beta2", "eps")] == [False, True, True, True]
+    keys = ("lr", "beta", "beta1", "beta2", "eps")
+    assert [panel.controls[k].widget.disabled for k in keys] == [False, True, True, True, True]
     panel.controls["optimizer"].value = "momentum"
+    # Momentum's β is its own slider (it used to be the β1 slider read as β): β1 is greyed out and changes nothing.
+    assert [panel.controls[k].widget.disabled for k in keys] == [False, False, True, True, True]
+    at_09 = panel.result.losses.copy()
     panel.controls["beta1"].value = 0.5
+    np.testing.assert_array_equal(panel.result.losses, at_09)
+    panel.controls["beta"].value = 0.5
+    assert not np.array_equal(panel.result.losses, at_09)
+    np.testing.assert_array_equal(
+        panel.result.losses, train(Momentum(lr=0.01, beta=0.5), panel.loss, panel.theta0, 60).losses)
     assert panel.result.trajectory.optimizer == "Momentum" and panel.errors == 0
-    assert "Momentum (α, β1)" in panel.message.get_text()
+    assert "Momentum (α, β)" in panel.message.get_text()
+    panel.controls["optimizer"].value = "adam"
+    assert [panel.controls[k].widget.disabled for k in keys] == [False, True, False, False, False]
+    assert "Adam (α, β1, β2, ε)" in panel.message.get_text()
     with pytest.raises(ValueError, match="data must be"):
         training_panel(data="circles")
 
@@ -266,7 +278,7 @@ def test_lesson_06_claims_about_the_network(capstone):
 
 def test_capstone_sensitivity_map_counts(capstone):
     """Lesson 07 quotes: 9 of 24 (α, β1) points reach J < 0.05 for Adam, 3 of 24 (α, β) for Momentum."""
-    from optlab.run import run
+    from optlab import run
 
     loss, theta0 = capstone
     lrs, betas = np.geomspace(1e-2, 10**0.5, 6), np.array([0.0, 0.5, 0.9, 0.99])

@@ -9,11 +9,11 @@ from matplotlib.figure import Figure
 from PIL import Image
 
 from optlab import plotting
-from optlab._render import FastFigure, encode_png
+from optlab.widgets.render import FastFigure, encode_png
 from optlab.data import LeastSquares, make_linear_regression
 from optlab.objectives import OBJECTIVES, get_objective
 from optlab.optimizers import Adam, GD
-from optlab.run import run
+from optlab.runner import run
 
 
 def pixels(png):

@@ -1,4 +1,4 @@
-"""Tests of optlab.run: batched = looped, convergence table, divergence, noise, mini-batches, validation."""
+"""Tests of optlab.runner (the function optlab.run): batched = looped, convergence table, divergence, noise, mini-batches, validation."""
 
 import dataclasses
 import warnings
@@ -10,7 +10,7 @@ from optlab import rules
 from optlab.data import LeastSquares, LogisticRegression, make_linear_regression, make_logistic_regression
 from optlab.objectives import Quadratic, Rosenbrock, get_objective
 from optlab.optimizers import GD, AdaGrad, Adam, AdamW, Momentum, Nesterov, RMSProp
-from optlab.run import Trajectory, run
+from optlab.runner import Trajectory, run
 from optlab.schedules import cosine, inverse_time, linear_warmup
 
 # One representative of every optimizer, hyperparameters as arrays over a (2, 3) grid of runs.
@@ -159,7 +159,7 @@ def test_divergence_is_reported_without_warnings():
         traj = run(GD(lr=0.3), Quadratic(kappa=10.0), [1.0, 1.0], 100)  # α > 2/λmax = 0.2
     k = int(traj.diverged_at)
     assert traj.diverged and 0 < k < 100
-    assert traj.message == f"diverged at step {k}"
+    assert traj.message == f"diverged at step {k}: α = 0.3 > 2/L = 0.2"
     assert np.all(np.isnan(traj.thetas[k:])) and np.all(np.isnan(traj.losses[k:]))
     assert np.all(np.isnan(traj.grad_norms[k:]))
     assert np.all(np.isfinite(traj.thetas[:k])) and np.all(np.abs(traj.thetas[k - 1]) <= 1e6)
@@ -278,7 +278,7 @@ def test_indexing_a_batch_gives_the_single_run():
     traj = run(Momentum(lr=lr, beta=0.9), "quadratic", [2.0, 2.0], 50, record_state=True)
     one = traj[1]
     assert one.thetas.shape == (51, 2) and one.states["velocity"].shape == (51, 2)
-    assert one.message == f"diverged at step {int(traj.diverged_at[1])}"
+    assert one.message == f"diverged at step {int(traj.diverged_at[1])}: α = 0.5 > 2(1 + β)/L = 0.38"
     np.testing.assert_array_equal(one.thetas, traj.thetas[:, 1])
     assert traj[0].message.startswith("not converged yet") and traj[1:].thetas.shape == (51, 2, 2)
     with pytest.raises(IndexError):
@@ -303,6 +303,6 @@ def test_docstring_examples_run():
     import doctest
     import importlib
 
-    module = importlib.import_module("optlab.run")  # optlab.run may be re-exported as a name in optlab
+    module = importlib.import_module("optlab.runner")
     result = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
     assert result.attempted > 0 and result.failed == 0

@@ -9,11 +9,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import optlab.widgets._paths as paths_module
-from optlab._render import FastFigure
-from optlab.objectives import get_objective
+from optlab import plotting
+from optlab.objectives import Rosenbrock, get_objective
+from optlab.widgets import FastFigure, course_defaults
 from optlab.optimizers import Adam
-from optlab.run import run
+from optlab.runner import run
 from optlab.widgets import (Panel, comparison_panel, log_control, schedule_panel, sgd_panel, step_panel,
                             sweep_panel, trajectory_panel)
 
@@ -115,32 +115,40 @@ def test_every_slider_at_its_end_gives_a_picture_without_warnings(any_panel, end
     assert any_panel.errors == 0 and any_panel.status.value == "" and picture(any_panel).startswith(PNG)
 
 
-def test_an_exception_inside_a_callback_is_shown_in_the_panel(adam, monkeypatch):
-    def broken(*args, **kwargs):
-        raise ValueError("boom")
+class _Fragile(Rosenbrock):
+    """Rosenbrock's valley whose evaluation can be made to fail or to warn (an objective a user wrote)."""
 
-    monkeypatch.setattr(paths_module, "run", broken)
-    shown = picture(adam)
-    adam.controls["lr"].widget.value = 0.01  # must not raise
-    assert "ValueError: boom" in adam.status.value and adam.errors == 1
-    assert picture(adam) == shown  # the last good picture stays
-    monkeypatch.undo()
-    adam.controls["lr"].widget.value = 0.02
-    assert adam.status.value == "" and picture(adam) != shown
+    mode = None
+
+    def unchecked_value_and_grad(self, theta):
+        if self.mode == "raise":
+            raise ValueError("boom")
+        if self.mode == "warn":
+            warnings.warn("careful", UserWarning)
+        return super().unchecked_value_and_grad(theta)
 
 
-def test_a_warning_inside_a_callback_is_shown_not_printed(adam, monkeypatch):
-    real_run = paths_module.run
+def test_an_exception_inside_a_callback_is_shown_in_the_panel():
+    objective = _Fragile()
+    panel = trajectory_panel("adam", objective, lr=0.02, steps=200)
+    shown = picture(panel)
+    objective.mode = "raise"
+    panel.controls["lr"].widget.value = 0.01  # must not raise
+    assert "ValueError: boom" in panel.status.value and panel.errors == 1
+    assert picture(panel) == shown  # the last good picture stays
+    objective.mode = None
+    panel.controls["lr"].widget.value = 0.02
+    assert panel.status.value == "" and picture(panel) == shown  # back at the first values: the first picture
 
-    def noisy(*args, **kwargs):
-        warnings.warn("careful", UserWarning)
-        return real_run(*args, **kwargs)
 
-    monkeypatch.setattr(paths_module, "run", noisy)
+def test_a_warning_inside_a_callback_is_shown_not_printed():
+    objective = _Fragile()
+    panel = trajectory_panel("adam", objective, lr=0.02, steps=200)
+    objective.mode = "warn"
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        adam.controls["lr"].widget.value = 0.01
-    assert "UserWarning: careful" in adam.status.value
+        panel.controls["lr"].widget.value = 0.01
+    assert "UserWarning: careful" in panel.status.value
 
 
 def test_most_slider_moves_only_blit(adam):
@@ -162,7 +170,7 @@ def test_objective_dropdown_moves_the_start_into_the_new_window():
 def test_kappa_slider_rebuilds_the_quadratic():
     panel = trajectory_panel("gd", "quadratic", kappa_slider=True)
     panel.controls["kappa"].widget.value = 100.0
-    assert panel._objective.kappa == 100.0 and panel.controls["kappa"].text == "κ = 100"
+    assert panel.objective.kappa == 100.0 and panel.controls["kappa"].text == "κ = 100"
 
 
 def test_sgd_panel_batch_size_and_decay():
@@ -268,8 +276,7 @@ def value_strategy(widget):
         return st.integers(widget.min, widget.max)
     if isinstance(widget, widgets.Checkbox):
         return st.booleans()
-    return st.sampled_from([value for _, value in widget._options_full]
-                           if hasattr(widget, "_options_full") else list(widget.options))
+    return st.sampled_from([o[1] if isinstance(o, tuple) else o for o in widget.options])
 
 
 @settings(max_examples=6)
@@ -321,13 +328,13 @@ def test_a_long_run_is_drawn_through_at_most_draw_points_with_exact_ends(lr):
     xs, gaps = panel.loss_lines[0].get_xdata(), panel.loss_lines[0].get_ydata()
     assert len(path) <= plotting.DRAW_POINTS and len(gaps) <= plotting.DRAW_POINTS
     finite = traj.thetas[np.all(np.isfinite(traj.thetas), axis=-1)]
-    clipped = paths_module._clip_to_view(traj.thetas, panel._window)
+    clipped = plotting.clip_to_view(traj.thetas, panel.window)
     clipped = clipped[np.all(np.isfinite(clipped), axis=-1)]
     np.testing.assert_array_equal(path[0], traj.thetas[0])
     np.testing.assert_array_equal(path[-1], clipped[-1])
     np.testing.assert_array_equal(panel.paths[0].end.get_xydata()[0], clipped[-1])
     np.testing.assert_array_equal(path.max(axis=0), clipped.max(axis=0))
-    full = plotting.loss_gap(traj.losses, panel._f_min)
+    full = plotting.loss_gap(traj.losses, panel.f_min)
     last = len(finite) - 1
     assert xs[-1] == last and gaps[-1] == full[last] and gaps.max() == np.nanmax(full) and gaps.min() == np.nanmin(full)
     assert panel.status.value == ""
@@ -343,7 +350,7 @@ def test_comparison_panel_keeps_each_optimizers_defaults_until_a_shared_control_
     used = _used(panel)
     assert used["adam"]["beta2"] == 0.999 and used["adam"]["bias_correction"] is True
     assert used["rmsprop"]["beta2"] == 0.99 and used["rmsprop"]["bias_correction"] is False
-    assert used["adam"]["lr"] == paths_module.suggested_lr("adam", panel._objective) != used["gd"]["lr"]
+    assert used["adam"]["lr"] == course_defaults.suggested_lr("adam", panel.objective) != used["gd"]["lr"]
     text = {name: c.text for name, c in panel.controls.items()}
     assert "RMSProp 0.99" in text["beta2"] and "Adam 0.999" in text["beta2"] and "own default" in text["beta2"]
     assert text["beta1"].endswith("→ Adam") and text["beta"].endswith("→ Momentum")
@@ -374,7 +381,7 @@ def test_comparison_panel_given_values_and_per_optimizer_alpha():
     assert _used(panel)["gd"]["lr"] == 1e-3 and _used(panel)["adam"]["lr"] == 0.1
     assert panel.controls["lr_adam"].text == "α = 0.1 → Adam"
     panel = comparison_panel(("gd", "adam"), "rosenbrock", steps=30, separate=("lr",), lr_gd=2e-3)
-    assert _used(panel)["gd"]["lr"] == 2e-3 and _used(panel)["adam"]["lr"] == paths_module.suggested_lr("adam", panel._objective)
+    assert _used(panel)["gd"]["lr"] == 2e-3 and _used(panel)["adam"]["lr"] == course_defaults.suggested_lr("adam", panel.objective)
     with pytest.raises(ValueError, match="unknown lr_sgd"):
         comparison_panel(("gd", "adam"), "rosenbrock", separate=("lr",), lr_sgd=0.1)
 
@@ -382,10 +389,10 @@ def test_comparison_panel_given_values_and_per_optimizer_alpha():
 def test_trajectory_panel_kappa_sets_where_the_kappa_slider_starts():
     """Issue: kappa_slider=True always started at the objective's own κ."""
     panel = trajectory_panel("gd", "quadratic", kappa_slider=True, kappa=50.0, lr=0.03)
-    assert panel.controls["kappa"].value == 50.0 and panel._objective.kappa == 50.0
+    assert panel.controls["kappa"].value == 50.0 and panel.objective.kappa == 50.0
     panel = trajectory_panel("momentum", "rosenbrock", objectives=["quadratic"], kappa=30.0)
     panel.controls["objective"].value = "quadratic"
-    assert panel._objective.kappa == 30.0
+    assert panel.objective.kappa == 30.0
     with pytest.raises(ValueError, match="kappa applies to quadratic objectives"):
         trajectory_panel("gd", "rosenbrock", kappa=10.0)
 
@@ -393,16 +400,16 @@ def test_trajectory_panel_kappa_sets_where_the_kappa_slider_starts():
 def test_each_objective_gets_its_own_number_of_steps():
     """Issue: one `steps` for every objective of the dropdown (the quadratic needs ~100, Rosenbrock thousands)."""
     panel = trajectory_panel("gd", "quadratic", objectives=["rosenbrock", "beale"])
-    assert panel.trajectories[0].steps == paths_module.STEPS["quadratic"] == 100
+    assert panel.trajectories[0].steps == course_defaults.STEPS["quadratic"] == 100
     panel.controls["objective"].value = "rosenbrock"
-    assert panel.trajectories[0].steps == paths_module.STEPS["rosenbrock"] >= 1000
+    assert panel.trajectories[0].steps == course_defaults.STEPS["rosenbrock"] >= 1000
     assert panel.ax_loss.get_xlim() == (0.0, panel.trajectories[0].steps)
     panel = trajectory_panel("gd", "quadratic", objectives=["rosenbrock", "beale"], steps={"rosenbrock": 3000})
     assert panel.trajectories[0].steps == 100
     panel.controls["objective"].value = "rosenbrock"
     assert panel.trajectories[0].steps == 3000
     panel.controls["objective"].value = "beale"
-    assert panel.trajectories[0].steps == paths_module.STEPS["beale"]
+    assert panel.trajectories[0].steps == course_defaults.STEPS["beale"]
     panel = trajectory_panel("gd", "quadratic", objectives=["rosenbrock"], steps=150)
     panel.controls["objective"].value = "rosenbrock"
     assert panel.trajectories[0].steps == 150

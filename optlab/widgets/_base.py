@@ -1,16 +1,16 @@
 """Building blocks of the live panels: controls with exact readouts, and a Panel that redraws safely and fast.
 
-Every panel in :mod:`optlab.widgets` (and H7's ``training_panel``) is made of the same three pieces:
+Every panel in :mod:`optlab.widgets` is made of the same pieces:
 
-* :class:`~optlab._render.FastFigure` — one Agg figure; register moving artists with ``animate``, call
+* :class:`~optlab.widgets.render.FastFigure` — one Agg figure; register moving artists with ``animate``, call
   ``invalidate`` after changing anything static, ``render()`` gives PNG bytes (blitted, ≈10 ms).
 * :class:`Control` — one slider/dropdown/checkbox plus an HTML readout that shows the exact value used.
   Build them with the factories :func:`log_control` (α, ε: log scale), :func:`one_minus_log_control`
   (β2: a log slider on 1 − β2, read out as β2), :func:`linear_control` (β, β1, λ, noise),
-  :func:`int_control`, :func:`choice_control` and :func:`toggle_control`, or by name with
-  :func:`hyperparameter_control` (``"lr"``, ``"beta"``, ``"beta1"``, ``"beta2"``, ``"eps"``, ``"weight_decay"``,
-  ``"bias_correction"``). ``control.value`` is the real value (e.g. β2, not log10(1 − β2)); setting it
-  moves the slider.
+  :func:`int_control`, :func:`choice_control` and :func:`toggle_control`, or for an optimizer's hyperparameter
+  with :func:`hyperparameter_control` (``"lr"``, ``"beta"``, ``"beta1"``, ``"beta2"``, ``"eps"``, ``"weight_decay"``,
+  ``"bias_correction"``), which takes the symbol, range and scale from :mod:`optlab.specs`. ``control.value`` is
+  the real value (e.g. β2, not log10(1 − β2)); setting it moves the slider.
 * :class:`Panel` — an ``ipywidgets.VBox`` holding the picture (an ``Image`` widget), the controls and a
   status line. Subclass it and implement ``update()``: read ``self.values()``, compute, update artists in
   place. :meth:`Panel.redraw` runs ``update`` with numpy warnings silenced and any warning or exception
@@ -47,10 +47,12 @@ import warnings
 import ipywidgets as widgets
 import numpy as np
 
+from .. import specs
+from .._format import fmt
+
 __all__ = [
     "Control",
     "Panel",
-    "fmt",
     "log_control",
     "one_minus_log_control",
     "linear_control",
@@ -58,27 +60,9 @@ __all__ = [
     "choice_control",
     "toggle_control",
     "hyperparameter_control",
-    "HYPERPARAMETERS",
     "GrowingAxis",
+    "run_caption",
 ]
-
-
-def fmt(x) -> str:
-    """The shortest text that gives back exactly the float ``x`` (``1e-08`` -> ``1e-8``, ``0.999`` stays)."""
-    if isinstance(x, (bool, np.bool_)):
-        return "on" if x else "off"
-    if isinstance(x, (int, np.integer)):
-        return str(int(x))
-    if isinstance(x, str):
-        return x
-    text = repr(float(x))
-    if "e" in text:
-        mantissa, exponent = text.split("e")
-        mantissa = mantissa[:-2] if mantissa.endswith(".0") else mantissa
-        text = f"{mantissa}e{int(exponent)}"
-    elif text.endswith(".0"):
-        text = text[:-2]
-    return text
 
 
 def _snap(x: float, digits: int = 3) -> float:
@@ -100,13 +84,15 @@ class Control:
     Attributes:
         readout: an ``ipywidgets.HTML`` with CSS class ``optlab-readout`` showing the value in use.
         box: widget and readout side by side, ready to lay out.
+        describe: the function real value -> readout text; a panel may replace it (a shared control names the
+            optimizers it drives) and then call :meth:`refresh_readout`.
     """
 
     def __init__(self, name, symbol, widget, *, to_value=None, from_value=None, describe=None):
         self.name, self.symbol, self.widget = name, symbol, widget
         self._to = to_value or (lambda w: w)
         self._from = from_value or (lambda v: v)
-        self._describe = describe or (lambda v: f"{symbol} = {fmt(v)}")
+        self.describe = describe or (lambda v: f"{symbol} = {fmt(v)}")
         self.readout = widgets.HTML(layout=widgets.Layout(min_width="15em"))
         self.readout.add_class("optlab-readout")
         self.readout.add_class(f"optlab-readout-{name}")
@@ -125,12 +111,12 @@ class Control:
         self.widget.value = self._from(value)
 
     def refresh_readout(self):
-        self.readout.value = f"<span style='white-space:nowrap'>{html.escape(self._describe(self.value))}</span>"
+        self.readout.value = f"<span style='white-space:nowrap'>{html.escape(self.describe(self.value))}</span>"
 
     @property
     def text(self) -> str:
         """The readout as plain text, e.g. ``"β2 = 0.999  (1 − β2 = 0.001)"``."""
-        return self._describe(self.value)
+        return self.describe(self.value)
 
     def __repr__(self):
         return f"Control({self.name}={fmt(self.value)})"
@@ -197,28 +183,46 @@ def toggle_control(name, symbol, value, description=None):
     """A checkbox for a flag (bias correction)."""
     box = widgets.Checkbox(value=bool(value), description=description or symbol, indent=False,
                            layout=widgets.Layout(width="260px"))
-    return Control(name, symbol, box, to_value=bool)
+    return Control(name, symbol, box, to_value=bool, describe=lambda v: f"{symbol} = {'on' if v else 'off'}")
 
 
-#: name -> (factory, symbol, range args) for the optimizers' hyperparameters.
-HYPERPARAMETERS = {
-    "lr": (log_control, "α", (-5.0, 1.0, 0.05)),
-    "beta": (linear_control, "β", (0.0, 0.995, 0.005)),
-    "beta1": (linear_control, "β1", (0.0, 0.99, 0.01)),
-    "beta2": (one_minus_log_control, "β2", (-6.0, -0.3, 0.1)),
-    "eps": (log_control, "ε", (-12.0, 0.0, 0.25)),
-    "weight_decay": (linear_control, "λ", (0.0, 1.0, 0.01)),
-    "bias_correction": (toggle_control, "bias correction", ()),
-}
+_FACTORIES = {"log": log_control, "one_minus_log": one_minus_log_control, "linear": linear_control}
 
 
-def hyperparameter_control(key, value, *, name=None):
-    """The standard control for an optimizer hyperparameter by its keyword (see :data:`HYPERPARAMETERS`).
+def hyperparameter_control(hyperparameter, value, *, name=None):
+    """The control for an optimizer hyperparameter: its symbol, range and scale come from :mod:`optlab.specs`.
 
-    ``name`` names the control if it is not ``key`` (one optimizer's own α in a comparison: ``"lr_gd"``).
+    Args:
+        hyperparameter: a keyword of :data:`optlab.specs.HYPERPARAMETERS` (``"lr"``, ``"beta2"``, …) or a
+            :class:`optlab.specs.Hyperparameter`.
+        value: where the control starts.
+        name: the control's name if it is not the keyword (one optimizer's own α in a comparison: ``"lr_gd"``).
     """
-    factory, symbol, args = HYPERPARAMETERS[key]
-    return factory(name or key, symbol, value, *args)
+    h = specs.HYPERPARAMETERS[hyperparameter] if isinstance(hyperparameter, str) else hyperparameter
+    slider = h.slider
+    if slider.scale == "toggle":
+        return toggle_control(name or h.name, h.symbol, value)
+    return _FACTORIES[slider.scale](name or h.name, h.symbol, value, slider.lo, slider.hi, slider.step)
+
+
+def run_caption(traj, *, label="", color=None, rule=False) -> str:
+    """HTML for a panel's caption line about one run: its outcome, bold when it diverged or J grew.
+
+    The text is :attr:`optlab.runner.Trajectory.outcome` ("diverged at step 3: α = 0.25 > 2/L = 0.2", "converged: J
+    = …"), after ``label`` (an optimizer's name in a comparison) and, with ``rule=True``, whose rule ran ("your
+    adam_step"); if optlab's rule had to take over from the one given, the reason follows on a line of its own.
+    """
+    outcome = traj.outcome
+    head = label
+    if rule and traj.rule:
+        head = f"{label} ({traj.rule})" if label else traj.rule
+    text = f"{head}: {outcome}" if head else outcome
+    loud = "diverged" in outcome or "grew" in outcome
+    style = (f"color:{color};" if color else "") + ("font-weight:bold;" if loud else "")
+    out = f"<span style='{style}'>{html.escape(text)}</span>" if style else html.escape(text)
+    if traj.note:
+        out += f"<br><span style='color:#8a6d00'>{html.escape(traj.note)}.</span>"
+    return out
 
 
 class GrowingAxis:
@@ -229,7 +233,7 @@ class GrowingAxis:
 
     Args:
         ax: the axes; ``ax.get_yscale()`` decides log or linear.
-        fast_figure: its :class:`~optlab._render.FastFigure` (invalidated when the limits change).
+        fast_figure: its :class:`~optlab.widgets.render.FastFigure` (invalidated when the limits change).
         top: a fixed upper limit (e.g. the largest loss on the picture; diverging curves leave through it).
         floor: smallest lower limit on a log axis.
     """
@@ -272,7 +276,7 @@ class Panel(widgets.VBox):
     """A live panel: picture, controls and a status line; subclasses implement :meth:`update`.
 
     Args:
-        fast_figure: the :class:`~optlab._render.FastFigure` to show.
+        fast_figure: the :class:`~optlab.widgets.render.FastFigure` to show.
         controls: list of :class:`Control`; each change redraws the panel.
         title: optional heading shown above the picture.
         columns: how many controls per row.

@@ -2,62 +2,30 @@
 
 One figure: contour of the objective with each run's path (start circle, last point square, minimiser
 star) on the left, the loss curves J(θₖ) − J* on a log axis on the right, and optionally the learning-rate
-multiplier of a schedule. A slider move runs the optimizers with :func:`optlab.run.run` and moves the
-existing artists; only a change of objective, κ or of the loss-axis decades redraws the background.
+multiplier of a schedule. A slider move runs the optimizers with :func:`optlab.run` and moves the
+existing artists; only a change of objective, κ or of the loss-axis decades redraws the background. The controls
+come from each optimizer's description in :mod:`optlab.specs`; the first picture's α and run length from
+:mod:`optlab.widgets.course_defaults`.
 """
 
 from __future__ import annotations
 
-import html
-import inspect
 import math
 
 import numpy as np
 
-from .. import plotting
-from .._render import FastFigure
+from .. import plotting, specs
+from .._format import fmt
 from ..objectives import get_objective
-from ..optimizers import OPTIMIZERS, make_optimizer
-from ..run import run
-from ._base import GrowingAxis, Panel, choice_control, fmt, hyperparameter_control, linear_control, log_control
+from ..optimizers import make_optimizer
+from ..runner import run
+from .course_defaults import default_steps, suggested_lr
+from .render import FastFigure
+from ._base import GrowingAxis, Panel, choice_control, hyperparameter_control, linear_control, log_control, run_caption
 
-__all__ = ["PathsPanel", "HyperGroup", "optimizer_hyperparameters", "suggested_lr", "default_steps", "STEPS"]
+__all__ = ["PathsPanel", "HyperGroup", "rules_for"]
 
-_ADAPTIVE = {"adagrad", "rmsprop", "adam", "adamw"}
-# Learning rates that give an instructive first picture in ~200 steps on each 2-D objective.
-_LR = {
-    False: {"quadratic": 0.05, "rotated_quadratic": 0.05, "rosenbrock": 1e-3, "saddle": 0.1, "himmelblau": 0.01,
-            "beale": 1e-3, "least_squares": 0.1},
-    True: {"quadratic": 0.1, "rotated_quadratic": 0.1, "rosenbrock": 0.02, "saddle": 0.05, "himmelblau": 0.1,
-           "beale": 0.05, "least_squares": 0.1},
-}
-# Steps that show each objective's story at the suggested α: a quadratic is done in ~100, Rosenbrock's valley
-# takes thousands (used when the caller gives no ``steps``, or a dict without this objective).
-STEPS = {"quadratic": 100, "rotated_quadratic": 100, "saddle": 200, "himmelblau": 200, "beale": 1000,
-         "rosenbrock": 2000, "least_squares": 200}
-DEFAULT_STEPS = 200
-# Hyperparameters that mean something else for this optimizer than for the others with the same keyword:
-# RMSProp's bias correction divides v only (and is off by default), Adam's divides m and v.
-_OWN_MEANING = {("rmsprop", "bias_correction")}
 _COLORS = ["#d62728", "#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b", "#e377c2"]
-
-
-def _key(name) -> str:
-    return str(name).lower().replace("-", "").replace("_", "")
-
-
-def optimizer_hyperparameters(name) -> dict:
-    """keyword -> default (None if it has none) of an optimizer's hyperparameters, in signature order."""
-    params = inspect.signature(OPTIMIZERS[_key(name)].__init__).parameters
-    return {k: (None if p.default is p.empty else p.default) for k, p in params.items() if k != "self"}
-
-
-def default_steps(objective, steps=None) -> int:
-    """Steps per run for ``objective``: ``steps`` if an int, its entry if a dict name -> steps, else :data:`STEPS`."""
-    name = getattr(objective, "name", "")
-    if isinstance(steps, dict):
-        steps = steps.get(name)
-    return int(steps) if steps is not None else STEPS.get(name, DEFAULT_STEPS)
 
 
 def _check_steps(steps):
@@ -68,6 +36,36 @@ def _check_steps(steps):
     return dict(steps) if isinstance(steps, dict) else steps
 
 
+def rules_for(optimizers, rule) -> dict:
+    """Which optimizer steps with which of your rules: ``rule`` is None, a dict name -> function, or one function.
+
+    One function goes to the only optimizer, or else to the one whose rule it is named after (``adam_step`` ->
+    "adam", ``sgd_step`` -> "sgd" or "gd"); anything else is a ValueError that says how to write it.
+    """
+    keys = [specs.canonical_name(o) for o in optimizers]
+    if rule is None:
+        return {}
+    if isinstance(rule, dict):
+        out = {specs.canonical_name(k): fn for k, fn in rule.items()}
+        unknown = set(out) - set(keys)
+        if unknown:
+            raise ValueError(f"rule names optimizers that are not on this panel: {', '.join(sorted(unknown))} "
+                             f"(the panel has {', '.join(keys)})")
+    elif len(keys) == 1:
+        out = {keys[0]: rule}
+    else:
+        name = getattr(rule, "__name__", "")
+        matches = [k for k in keys if specs.get_spec(k).rule == name or f"{k}_step" == name]
+        if len(matches) != 1:
+            raise ValueError(f"rule={name or rule!r} does not say which optimizer it is for; pass a dict such as "
+                             f"rule={{'{keys[-1]}': {name or 'your_rule'}}}")
+        out = {matches[0]: rule}
+    for key, fn in out.items():
+        if not callable(fn):
+            raise ValueError(f"rule for {key} must be a function such as your {specs.get_spec(key).rule} (got {fn!r})")
+    return out
+
+
 class HyperGroup:
     """One hyperparameter control and the optimizers it drives.
 
@@ -75,8 +73,8 @@ class HyperGroup:
     own default (``defaults``); the first move of the control (or a value given by the caller) sets them all.
     """
 
-    def __init__(self, name, key):
-        self.name, self.key = name, key
+    def __init__(self, name, hyperparameter):
+        self.name, self.hyperparameter, self.key = name, hyperparameter, hyperparameter.name
         self.targets, self.defaults = [], {}
         self.follows_defaults = False
         self.control = None
@@ -87,7 +85,7 @@ class HyperGroup:
 
 def _annotate(control, group, labels):
     """Make a shared control's readout say which optimizers it drives, or that each keeps its own default."""
-    plain = control._describe
+    plain = control.describe
 
     def describe(value):
         if group.follows_defaults:
@@ -99,25 +97,9 @@ def _annotate(control, group, labels):
         group.follows_defaults = False
         control.refresh_readout()
 
-    control._describe = describe
+    control.describe = describe
     control.widget.observe(moved, names="value")  # before the panel's redraw observer: the run sees the new mode
     control.refresh_readout()
-
-
-def suggested_lr(optimizer, objective) -> float:
-    """A learning rate α that makes a good first picture for this optimizer on this objective."""
-    return _LR[_key(optimizer) in _ADAPTIVE].get(getattr(objective, "name", ""), 0.01)
-
-
-def _clip_to_view(thetas, window):
-    """Cut a path after its first point far outside the window: it is drawn until it leaves the picture."""
-    (x0, x1), (y0, y1) = window
-    w, h = x1 - x0, y1 - y0
-    with np.errstate(invalid="ignore"):
-        out = ~((thetas[:, 0] > x0 - 3 * w) & (thetas[:, 0] < x1 + 3 * w)
-                & (thetas[:, 1] > y0 - 3 * h) & (thetas[:, 1] < y1 + 3 * h))
-    first = np.flatnonzero(out)
-    return thetas if first.size == 0 else thetas[: first[0] + 1]
 
 
 def _loss_top(objective, window, f_min):
@@ -139,7 +121,8 @@ class PathsPanel(Panel):
         optimizers: optimizer names, one run each.
         objective: name or objective object.
         steps: steps per run: an int for every objective, a dict objective name -> steps (objectives not in it
-            take their default), or None for the defaults of :data:`STEPS` (100 on a quadratic, 2000 on Rosenbrock).
+            take their default), or None for the defaults of :data:`optlab.widgets.course_defaults.STEPS` (100 on a
+            quadratic, 2000 on Rosenbrock).
         theta0: start point; default ``objective.start``.
         objectives: names for an objective dropdown (None: no dropdown).
         kappa_slider: add a κ slider (quadratic objectives).
@@ -147,11 +130,13 @@ class PathsPanel(Panel):
             objective's own κ.
         separate: hyperparameter keywords that get one control per optimizer (e.g. ``("lr",)``) instead of one
             shared control; a dict value such as ``lr={"gd": 1e-3, "adam": 0.05}`` does the same.
-        extra_controls: more :class:`~optlab.widgets._base.Control` s whose values go to ``run`` as keywords
+        extra_controls: more :class:`~optlab.widgets.Control` s whose values go to ``run`` as keywords
             (``noise``, ``batch_size``) or to ``make_schedule``.
         make_schedule: values -> schedule callable or None; draws a third axes with α·schedule(t).
         start_controls: add sliders for the start point.
         title: heading.
+        rule: your rule(s) to run instead of optlab's: a dict optimizer name -> function, or one function
+            (see :func:`rules_for`); the caption says whose rule ran, and why optlab's took over if it had to.
         hyperparams: initial hyperparameter values. ``key=value`` sets the shared control ``key`` (or, if that
             hyperparameter has one control per optimizer, all of them); ``key_optimizer=value`` one optimizer's
             own control (e.g. ``lr_gd``, ``bias_correction_rmsprop``); ``key={optimizer: value}`` per optimizer.
@@ -161,15 +146,23 @@ class PathsPanel(Panel):
     control that drives all of them; its readout names them. Until that control is moved (or given a value), each
     optimizer keeps its own default — RMSProp β2 = 0.99 and Adam β2 = 0.999 — and the readout lists them.
     RMSProp's bias correction (v only, off by default) is its own control, ``bias_correction_rmsprop``.
+
+    Attributes:
+        objective, window, f_min: the objective on the picture now, its ((x0, x1), (y0, y1)) and J* (None if
+            unknown).
+        trajectories, messages, hyperparams_used: per optimizer, the latest run, its caption text and the
+            hyperparameters it ran with.
     """
 
     def __init__(self, optimizers, objective, *, steps=None, theta0=None, objectives=None, kappa_slider=False,
                  kappa=None, separate=(), extra_controls=(), make_schedule=None, start_controls=True, title=None,
-                 **hyperparams):
-        self.optimizers = [_key(o) for o in optimizers]
-        for name in self.optimizers:
-            if name not in OPTIMIZERS:
-                raise ValueError(f"optimizer must be one of {', '.join(OPTIMIZERS)} (got {name!r})")
+                 rule=None, **hyperparams):
+        self.specs = {}
+        for name in optimizers:
+            spec = specs.get_spec(name)  # a ValueError names the known optimizers
+            self.specs[specs.canonical_name(name)] = spec
+        self.optimizers = list(self.specs)
+        self.rules = rules_for(self.optimizers, rule)
         self._steps_arg = _check_steps(steps)
         self._base_objective = get_objective(objective)
         self._kappa = None
@@ -182,10 +175,9 @@ class PathsPanel(Panel):
                 base = self._base_objective
                 self._base_objective = type(base)(kappa=self._kappa, angle=base.angle, lam_min=base.lam_min)
         self.steps = default_steps(self._base_objective, self._steps_arg)
-        self._objective = self._drawn_name = None
+        self.objective = self._drawn_name = None
         self._make_schedule = make_schedule
         self._theta0 = None if theta0 is None else np.asarray(theta0, dtype=float)
-        self._accepts = {name: optimizer_hyperparameters(name) for name in self.optimizers}
         controls = self._hyper_controls(hyperparams, set(separate))
         if objectives:
             names = list(dict.fromkeys([getattr(self._base_objective, "name", "objective")] + list(objectives)))
@@ -208,15 +200,18 @@ class PathsPanel(Panel):
     def _hyper_controls(self, given, separate):
         """One :class:`HyperGroup` (and control) per hyperparameter meaning; see the class docstring."""
         multi = len(self.optimizers) > 1
-        labels = {name: OPTIMIZERS[name].name for name in self.optimizers}
+        labels = {name: spec.label for name, spec in self.specs.items()}
         self.groups, self._group_of = {}, {}
-        for opt in self.optimizers:
-            for key, default in self._accepts[opt].items():
-                own = multi and (key in separate or isinstance(given.get(key), dict) or (opt, key) in _OWN_MEANING)
+        for opt, spec in self.specs.items():
+            for h in spec.hyperparameters:
+                key = h.name
+                # A hyperparameter whose meaning differs from the others' of that name (RMSProp's bias correction,
+                # of v only) gets a control of its own.
+                own = multi and (key in separate or isinstance(given.get(key), dict) or h.group != key)
                 name = f"{key}_{opt}" if own else key
-                group = self.groups.setdefault(name, HyperGroup(name, key))
+                group = self.groups.setdefault(name, HyperGroup(name, h))
                 group.targets.append(opt)
-                group.defaults[opt] = suggested_lr(opt, self._base_objective) if key == "lr" else default
+                group.defaults[opt] = suggested_lr(opt, self._base_objective) if key == "lr" else h.default
                 self._group_of[opt, key] = group
         known = set(self.groups) | {g.key for g in self.groups.values()}
         unknown = set(given) - known
@@ -230,7 +225,7 @@ class PathsPanel(Panel):
                 first = group.defaults[group.targets[0]]
                 group.follows_defaults = any(group.defaults[o] != first for o in group.targets)
                 value = first
-            group.control = control = hyperparameter_control(group.key, value, name=group.name)
+            group.control = control = hyperparameter_control(group.hyperparameter, value, name=group.name)
             if multi:
                 _annotate(control, group, labels)
             controls.append(control)
@@ -259,7 +254,7 @@ class PathsPanel(Panel):
         self.paths, self.loss_lines, self.colors = [], [], []
         for i, name in enumerate(self.optimizers):
             color = _COLORS[i % len(_COLORS)]
-            label = OPTIMIZERS[name].name
+            label = self.specs[name].label
             self.paths.append(plotting.plot_trajectory(np.zeros((1, 2)), self.ax_path, color=color, label=label))
             (line,) = self.ax_loss.plot([], [], color=color, label=label)
             self.loss_lines.append(line)
@@ -283,31 +278,31 @@ class PathsPanel(Panel):
         name = values.get("objective")
         kappa = values.get("kappa", self._kappa)
         key = (name, kappa)
-        if self._objective is None or key != self._objective_key:
+        if self.objective is None or key != self._objective_key:
             base = self._base_objective
             if name is not None and name != getattr(base, "name", None):
                 base = get_objective(name)
             if kappa is not None and hasattr(base, "kappa"):
                 base = type(base)(kappa=kappa, angle=base.angle, lam_min=base.lam_min)
-            self._objective, self._objective_key = base, key
+            self.objective, self._objective_key = base, key
             self._draw_objective(base)
-        return self._objective
+        return self.objective
 
     def _draw_objective(self, objective):
         if self._contour is not None:
             for artist in self._contour:
                 artist.remove()
         self._contour = plotting.plot_contour(objective, self.ax_path, levels=20, resolution=160)
-        self._window = plotting.objective_window(objective)
-        self._f_min = plotting.objective_f_min(objective)
+        self.window = plotting.objective_window(objective)
+        self.f_min = plotting.objective_f_min(objective)
         self.steps = default_steps(objective, self._steps_arg)
         self.ax_loss.set_xlim(0, self.steps)
         if self.ax_lr is not None:
             self.ax_lr.set_xlim(0, self.steps)
         self.ax_path.set_title(getattr(objective, "name", "objective").replace("_", " "), fontsize=10)
-        self.ax_loss.set_yscale("log" if self._f_min is not None else "linear")
-        self.ax_loss.set_ylabel(r"$J(\theta_k) - J^*$" if self._f_min is not None else r"$J(\theta_k)$")
-        self.loss_axis.reset(top=_loss_top(objective, self._window, self._f_min))
+        self.ax_loss.set_yscale("log" if self.f_min is not None else "linear")
+        self.ax_loss.set_ylabel(r"$J(\theta_k) - J^*$" if self.f_min is not None else r"$J(\theta_k)$")
+        self.loss_axis.reset(top=_loss_top(objective, self.window, self.f_min))
         self.fast_figure.invalidate()
         name = getattr(objective, "name", None)
         if self._drawn_name is not None and name != self._drawn_name and "theta0_1" in self.controls:
@@ -335,13 +330,13 @@ class PathsPanel(Panel):
     def _start(self, values):
         if "theta0_1" in values:
             return np.array([values["theta0_1"], values["theta0_2"]])
-        return self._theta0 if self._theta0 is not None else np.asarray(self._objective.start, dtype=float)
+        return self._theta0 if self._theta0 is not None else np.asarray(self.objective.start, dtype=float)
 
     def _run_kwargs(self, values):
         kwargs = {}
         if values.get("noise"):
             kwargs["noise"] = values["noise"]
-        if values.get("batch_size") and hasattr(self._objective, "n") and values["batch_size"] < self._objective.n:
+        if values.get("batch_size") and hasattr(self.objective, "n") and values["batch_size"] < self.objective.n:
             kwargs["batch_size"] = values["batch_size"]
         if self._make_schedule is not None:
             kwargs["schedule"] = self._make_schedule(values)
@@ -353,31 +348,24 @@ class PathsPanel(Panel):
         theta0 = self._start(self.values())  # a new objective may just have moved the start sliders
         kwargs = self._run_kwargs(values)
         self.trajectories, self.messages, self.hyperparams_used = [], [], []
-        for name, path, line in zip(self.optimizers, self.paths, self.loss_lines):
-            hp = {k: self._group_of[name, k].value_for(name, values) for k in self._accepts[name]}
+        multi = len(self.optimizers) > 1
+        captions = []
+        for name, path, line, color in zip(self.optimizers, self.paths, self.loss_lines, self.colors):
+            hp = {k: self._group_of[name, k].value_for(name, values) for k in self.specs[name].names}
             self.hyperparams_used.append(hp)
-            traj = run(make_optimizer(name, **hp), objective, theta0, self.steps, **kwargs)
+            traj = run(make_optimizer(name, **hp, rule=self.rules.get(name)), objective, theta0, self.steps, **kwargs)
             self.trajectories.append(traj)
             # Long runs are drawn through at most DRAW_POINTS points: Agg's cost grows with the vertices, the eye's not.
-            plotting.update_trajectory(path, _clip_to_view(np.asarray(traj.thetas), self._window),
+            plotting.update_trajectory(path, plotting.clip_to_view(np.asarray(traj.thetas), self.window),
                                        max_points=plotting.DRAW_POINTS)
-            plotting.update_loss(line, traj.losses, self._f_min, max_points=plotting.DRAW_POINTS)
-            prefix = f"{OPTIMIZERS[name].name}: " if len(self.optimizers) > 1 else ""
-            self.messages.append(prefix + self._message(traj))
-        self.caption.value = " &nbsp;·&nbsp; ".join(
-            f"<span style='color:{color}{';font-weight:bold' if 'diverged' in text else ''}'>{html.escape(text)}</span>"
-            for color, text in zip(self.colors, self.messages))
+            plotting.update_loss(line, traj.losses, self.f_min, max_points=plotting.DRAW_POINTS)
+            label = self.specs[name].label if multi else ""
+            self.messages.append(f"{label}: {traj.message}" if label else traj.message)
+            captions.append(run_caption(traj, label=label, color=color, rule=name in self.rules))
+        self.caption.value = " &nbsp;·&nbsp; ".join(captions)
         self.loss_axis.fit(*(line.get_ydata() for line in self.loss_lines))
         if self.ax_lr is not None:
             self._draw_schedule(kwargs.get("schedule"))
-
-    def _message(self, traj):
-        k = int(np.asarray(traj.diverged_at))
-        if k >= 0:
-            return f"diverged at step {k}"
-        gap = traj.losses[-1] - self._f_min if self._f_min is not None else traj.losses[-1]
-        what = "J − J*" if self._f_min is not None else "J"
-        return f"{what} = {gap:.3g} after {traj.steps} steps"
 
     def _draw_schedule(self, schedule):
         t = np.arange(1, self.steps + 1)

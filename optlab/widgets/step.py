@@ -7,17 +7,16 @@ import html
 import ipywidgets as widgets
 import numpy as np
 
-from .. import plotting
-from .._render import FastFigure
+from .. import plotting, specs
+from .._format import fmt
 from ..objectives import get_objective
-from ..optimizers import OPTIMIZERS, make_optimizer
-from ..run import run
-from ._base import Control, GrowingAxis, Panel, fmt, hyperparameter_control
-from ._paths import _clip_to_view, _key, optimizer_hyperparameters, suggested_lr
+from ..optimizers import make_optimizer
+from ..runner import run
+from .course_defaults import suggested_lr
+from .render import FastFigure
+from ._base import Control, GrowingAxis, Panel, hyperparameter_control, run_caption
 
 __all__ = ["step_panel", "StepPanel"]
-
-_SYMBOLS = {"m": "m", "v": "v", "s": "s", "velocity": "v (velocity)"}
 
 
 def _num(x) -> str:
@@ -27,17 +26,21 @@ def _num(x) -> str:
 class StepPanel(Panel):
     """See :func:`step_panel`."""
 
-    def __init__(self, optimizer, objective, *, steps, theta0, **hyperparams):
-        self.name = _key(optimizer)
-        if self.name not in OPTIMIZERS:
-            raise ValueError(f"optimizer must be one of {', '.join(OPTIMIZERS)} (got {optimizer!r})")
+    def __init__(self, optimizer, objective, *, steps, theta0, rule=None, **hyperparams):
+        self.spec = specs.get_spec(optimizer)  # a ValueError names the known optimizers
+        self.name = specs.canonical_name(optimizer)
+        self.rule = rule
+        if rule is not None and not callable(rule):
+            raise ValueError(f"rule must be a function such as your {self.spec.rule} (got {rule!r})")
         self.objective = get_objective(objective)
         self.steps = int(steps)
         self.theta0 = np.asarray(self.objective.start if theta0 is None else theta0, dtype=float)
-        params = optimizer_hyperparameters(self.name)
-        params["lr"] = hyperparams.pop("lr", suggested_lr(self.name, self.objective))
-        params.update(hyperparams)
-        controls = [hyperparameter_control(k, v) for k, v in params.items()]
+        unknown = set(hyperparams) - set(self.spec.names)
+        if unknown:
+            raise ValueError(f"{self.spec.label} takes the hyperparameters {', '.join(self.spec.names)} "
+                             f"(got unknown {', '.join(sorted(unknown))})")
+        start = {"lr": suggested_lr(self.name, self.objective), **self.spec.defaults, **hyperparams}
+        controls = [hyperparameter_control(h, start[h.name]) for h in self.spec.hyperparameters]
         slider = widgets.IntSlider(value=1, min=1, max=self.steps, description="step", readout=False,
                                    layout=widgets.Layout(width="260px"), style={"description_width": "3.5em"})
         controls.append(Control("step", "step", slider, describe=lambda k: f"step t = {k} of {self.steps}"))
@@ -48,13 +51,13 @@ class StepPanel(Panel):
         self._cache_key = None
         self._build_figure()
         super().__init__(self.fast_figure, controls, extra=[self.play, self.table],
-                         title=f"{OPTIMIZERS[self.name].name}, one step at a time")
+                         title=f"{self.spec.label}, one step at a time")
 
     def _build_figure(self):
         ff = FastFigure(figsize=(8.4, 3.5), dpi=86, layout="constrained")
         self.ax_path, self.ax_step = ff.figure.subplots(1, 2, width_ratios=[1.1, 1.0])
         plotting.plot_contour(self.objective, self.ax_path, levels=20, resolution=160)
-        self._window = plotting.objective_window(self.objective)
+        self.window = plotting.objective_window(self.objective)
         self.path = plotting.plot_trajectory(np.zeros((1, 2)), self.ax_path, color="0.35", linewidth=1.0)
         self.path.end.set_visible(False)  # the red dot marks θ at step t instead
         (self.point,) = self.ax_path.plot([], [], "o", color="#d62728", markeredgecolor="black", zorder=6)
@@ -63,9 +66,6 @@ class StepPanel(Panel):
                                                 arrowprops=dict(arrow, color="#1f77b4"))
         self.update_arrow = self.ax_path.annotate("", (0, 0), (0, 0), zorder=8,
                                                   arrowprops=dict(arrow, color="#d62728"))
-        self.message = self.ax_path.text(0.02, 0.97, "", transform=self.ax_path.transAxes, va="top", fontsize=9,
-                                         bbox=dict(boxstyle="round,pad=0.2", facecolor="white", alpha=0.85,
-                                                   edgecolor="none"))
         self.ax_path.plot([], [], color="#1f77b4", label="−g direction")
         self.ax_path.plot([], [], color="#d62728", label="update Δθ")
         self.ax_path.legend(loc="lower right", fontsize=8)
@@ -74,47 +74,35 @@ class StepPanel(Panel):
         self.eff = [self.ax_step.plot([], [], color=c, linestyle="--", linewidth=1, label=f"α/(√v̂+ε) on θ{i}")[0]
                     for i, c in ((1, "#2ca02c"), (2, "#9467bd"))]
         self.cursor = self.ax_step.axvline(1, color="black", linewidth=0.8)
-        shown = [self.step_norm, self.gd_norm] + (self.eff if self.name in ("adagrad", "rmsprop", "adam", "adamw")
-                                                  else [])
+        shown = [self.step_norm, self.gd_norm] + (self.eff if self.spec.adaptive else [])
         self.ax_step.legend(handles=shown, fontsize=7, loc="lower left")
         self.ax_step.set_yscale("log")
         self.ax_step.set_xlim(0.5, self.steps + 0.5)
         self.ax_step.set_xlabel("step t")
         self.ax_step.set_title("step sizes", fontsize=10)
-        ff.animate(*self.path, self.point, self.grad_arrow, self.update_arrow, self.message, self.step_norm,
+        ff.animate(*self.path, self.point, self.grad_arrow, self.update_arrow, self.step_norm,
                    self.gd_norm, *self.eff, self.cursor)
         self.step_axis = GrowingAxis(self.ax_step, ff)
         self.fast_figure = ff
 
     # --------------------------------------------------------------------------------------------
     def _compute(self, hp):
-        traj = run(make_optimizer(self.name, **hp), self.objective, self.theta0, self.steps, record_state=True)
+        optimizer = make_optimizer(self.name, **hp, rule=self.rule)
+        traj = run(optimizer, self.objective, self.theta0, self.steps, record_state=True)
         self.traj = traj
         lr = hp["lr"]
         t = np.arange(1, self.steps + 1)
-        self.hats = {}
-        second = None  # what the step divides by, squared: v̂ (Adam, RMSProp) or s (AdaGrad)
-        if "m" in traj.states:
-            bc = hp.get("bias_correction", True)
-            self.hats["m̂"] = traj.states["m"][1:] / ((1 - hp["beta1"] ** t)[:, None] if bc else 1.0)
-        if "v" in traj.states:
-            bc = hp.get("bias_correction", "m" in traj.states)
-            second = self.hats["v̂"] = traj.states["v"][1:] / ((1 - hp["beta2"] ** t)[:, None] if bc else 1.0)
-        elif "s" in traj.states:
-            second = traj.states["s"][1:]
-        eff = None if second is None else lr / (np.sqrt(second) + hp["eps"])
-        if eff is not None:
-            self.hats["α/(√v̂+ε)" if "v" in traj.states else "α/(√s+ε)"] = eff
-        plotting.update_trajectory(self.path, _clip_to_view(np.asarray(traj.thetas), self._window))
+        # m̂, v̂, α/(√v̂ + ε) after each step, computed by the optimizer from the recorded states (the rule's math)
+        self.hats = optimizer.derived({field: arr[1:] for field, arr in traj.states.items()})
+        eff = next((arr for key, arr in self.hats.items() if key.startswith("α/")), None)
+        plotting.update_trajectory(self.path, plotting.clip_to_view(np.asarray(traj.thetas), self.window))
         self.step_norm.set_data(t, np.linalg.norm(traj.updates, axis=-1))
         self.gd_norm.set_data(t, lr * np.linalg.norm(traj.grads, axis=-1))
         for i, line in enumerate(self.eff):
             line.set_visible(eff is not None)
             if eff is not None:
                 line.set_data(t, eff[:, i])
-        k = int(traj.diverged_at)
-        self.message.set_text(f"diverged at step {k}" if k >= 0 else "")
-        self.message.set_color("#b00020")
+        self.caption.value = run_caption(traj, rule=self.rule is not None)
         self.step_axis.fit(*(line.get_ydata() for line in [self.step_norm, self.gd_norm]
                              + (self.eff if eff is not None else [])))
 
@@ -128,7 +116,7 @@ class StepPanel(Panel):
         traj = self.traj
         theta, update, g = traj.thetas[k - 1], traj.updates[k - 1], traj.grads[k - 1]
         self.point.set_data(theta[:1], theta[1:])
-        span = min(np.ptp(self._window[0]), np.ptp(self._window[1]))
+        span = min(np.ptp(self.window[0]), np.ptp(self.window[1]))
         norm = np.linalg.norm(g)
         direction = -g / norm * 0.15 * span if norm > 0 else np.zeros(2)
         self.grad_arrow.xy, self.grad_arrow.xyann = theta + direction, theta
@@ -139,10 +127,9 @@ class StepPanel(Panel):
         self._write_table(k, g, update)
 
     def _write_table(self, k, g, update):
-        rows = [("g = ∇J(θ)" if self.name != "nesterov" else "g = ∇J(θ + βv)", g), ("update Δθ", update)]
-        for field, arr in self.traj.states.items():
-            if field != "t":
-                rows.append((_SYMBOLS.get(field, field), arr[k]))
+        rows = [("g = ∇J(θ + βv)" if self.spec.look_ahead else "g = ∇J(θ)", g), ("update Δθ", update)]
+        for field, symbol in self.spec.state:
+            rows.append((symbol, self.traj.states[field][k]))
         rows += [(name, arr[k - 1]) for name, arr in self.hats.items()]
         cells = "".join(f"<tr><td>{html.escape(name)}</td><td>{_num(a[0])}</td><td>{_num(a[1])}</td></tr>"
                         for name, a in rows)
@@ -150,7 +137,7 @@ class StepPanel(Panel):
                             f"<th>θ₂</th></tr>{cells}</table>")
 
 
-def step_panel(optimizer="adam", objective="rosenbrock", *, steps=50, theta0=None, **hyperparams):
+def step_panel(optimizer="adam", objective="rosenbrock", *, steps=50, theta0=None, rule=None, **hyperparams):
     """Replay a run one step at a time: at step t the gradient g, the update Δθ and the optimizer's state.
 
     The Play button (or the step slider) moves through the run; the left picture shows θ at step t, the
@@ -164,9 +151,11 @@ def step_panel(optimizer="adam", objective="rosenbrock", *, steps=50, theta0=Non
         objective: objective name or object (default "rosenbrock").
         steps: run length (the step slider's range).
         theta0: start point (default: the objective's ``start``).
+        rule: your rule to replay instead of optlab's, e.g. ``step_panel("adam", rule=adam_step)``; the caption says
+            whose rule runs (and why optlab's took over, if it had to).
         **hyperparams: initial hyperparameter values.
 
     Returns:
-        the panel; show it as the cell's last expression.
+        the panel; show it as the cell's last expression. Its caption says how the run ended (and why, where known).
     """
-    return StepPanel(optimizer, objective, steps=steps, theta0=theta0, **hyperparams)
+    return StepPanel(optimizer, objective, steps=steps, theta0=theta0, rule=rule, **hyperparams)

@@ -1,7 +1,7 @@
 """sweep_panel: a live map of momentum's convergence rate over (α, β), after Goh, "Why Momentum Really Works".
 
 The quadratic has eigenvalues λmin = 1/κ and λmax = 1, so the map's axes never move: α ∈ (0, 4)
-(momentum converges for α < 2(1 + β)/λmax) and β ∈ [0, 1). One batched :func:`optlab.run.run` of
+(momentum converges for α < 2(1 + β)/λmax) and β ∈ [0, 1). One batched :func:`optlab.run` of
 ``resolution²`` momentum runs gives the map; a κ or noise move recomputes it and blits only the image.
 """
 
@@ -12,11 +12,12 @@ import math
 import numpy as np
 
 from .. import plotting
-from .._render import FastFigure
+from .._format import fmt
 from ..objectives import Quadratic
 from ..optimizers import Momentum
-from ..run import run
-from ._base import Panel, fmt, linear_control, log_control
+from ..runner import run
+from .render import FastFigure
+from ._base import Panel, linear_control, log_control, run_caption
 
 __all__ = ["sweep_panel", "SweepPanel", "momentum_optimum", "convergence_rates"]
 
@@ -47,8 +48,11 @@ def _loss_ratio(traj, tail):
 class SweepPanel(Panel):
     """See :func:`sweep_panel`."""
 
-    def __init__(self, *, kappa, noise, resolution, steps):
+    def __init__(self, *, kappa, noise, resolution, steps, rule=None):
         self.resolution, self.steps = int(resolution), int(steps)
+        if rule is not None and not callable(rule):
+            raise ValueError(f"rule must be a function such as your momentum_step (got {rule!r})")
+        self.rule = rule
         cells = (np.arange(self.resolution) + 0.5) / self.resolution
         self.alphas, self.betas = 4.0 * cells, cells
         self._grid = np.meshgrid(self.alphas, self.betas)
@@ -75,7 +79,9 @@ class SweepPanel(Panel):
         kappa, noise = self.values()["kappa"], self.values()["noise"]
         objective = Quadratic(kappa=kappa, lam_min=1.0 / kappa)
         alphas, betas = self._grid
-        traj = run(Momentum(lr=alphas, beta=betas), objective, self._theta0, self.steps, noise=noise)
+        traj = run(Momentum(lr=alphas, beta=betas, rule=self.rule), objective, self._theta0, self.steps, noise=noise)
+        self.trajectory = traj
+        self.caption.value = run_caption(traj, rule=self.rule is not None)
         best = (math.sqrt(kappa) - 1) / (math.sqrt(kappa) + 1)
         self._set_mode(noise > 0)
         if noise > 0:
@@ -116,7 +122,7 @@ class SweepPanel(Panel):
             self.fast_figure.invalidate()
 
 
-def sweep_panel(*, kappa=10.0, noise=0.0, resolution=100, steps=100):
+def sweep_panel(*, kappa=10.0, noise=0.0, resolution=100, steps=100, rule=None):
     """A live (α, β) map of momentum's convergence rate on a quadratic, with κ and gradient-noise sliders.
 
     Each pixel is one run of momentum (v ← βv − αg; θ ← θ + v) for ``steps`` steps on the quadratic with
@@ -131,8 +137,11 @@ def sweep_panel(*, kappa=10.0, noise=0.0, resolution=100, steps=100):
         noise: initial gradient-noise std σ (slider from 0 to 1).
         resolution: pixels per axis (one run each).
         steps: steps per run.
+        rule: your ``momentum_step`` to run instead of optlab's — all resolution² runs in one batched call, so it must
+            work on a batch of θ's (elementwise numpy); if it cannot, optlab's takes over and the caption says why.
 
     Returns:
-        the panel; show it as the cell's last expression.
+        the panel; show it as the cell's last expression. Its caption counts the runs that diverged and says why
+        (α above momentum's limit 2(1 + β)/λmax in each, without noise).
     """
-    return SweepPanel(kappa=kappa, noise=noise, resolution=resolution, steps=steps)
+    return SweepPanel(kappa=kappa, noise=noise, resolution=resolution, steps=steps, rule=rule)

@@ -1,9 +1,9 @@
 """training_panel (lesson 07): retrain the capstone's network live whenever a control moves.
 
-Built on the blocks of :mod:`optlab.widgets._base`: a :class:`~optlab._render.FastFigure` whose moving
+Built on the blocks of :mod:`optlab.widgets`: a :class:`~optlab.widgets.render.FastFigure` whose moving
 artists (decision-boundary image, loss and accuracy curves, a message) are blitted over a cached background,
-:func:`~optlab.widgets._base.hyperparameter_control` sliders with exact readouts, and a
-:class:`~optlab.widgets._base.Panel` that retrains in :meth:`TrainingPanel.update`. A retrain is one call of
+:func:`~optlab.widgets.hyperparameter_control` sliders with exact readouts (symbols and ranges from
+:mod:`optlab.specs`), and a :class:`~optlab.widgets.Panel` that retrains in :meth:`TrainingPanel.update`. A retrain is one call of
 :func:`optlab.nn.train` (the batched runner) for ``steps`` full-batch steps; ``last_retrain_seconds``
 holds its duration (``benchmarks/bench_course.py`` reports it).
 """
@@ -14,32 +14,33 @@ import time
 
 import numpy as np
 
+from .. import specs
 from ..data import make_moons, make_spirals
 from ..nn import MLP, MLPLoss, train
 from ..nn_plots import decision_grid, plot_decision_boundary
-from ..optimizers import OPTIMIZERS
+from ..optimizers import make_optimizer
 from ..plotting import LOSS_FLOOR
-from .._render import FastFigure
+from .render import FastFigure
 from ._base import GrowingAxis, Panel, choice_control, hyperparameter_control
 
 __all__ = ["training_panel", "TrainingPanel"]
 
 _NAMES = ["gd", "momentum", "nesterov", "adagrad", "rmsprop", "adam", "adamw"]
-# The panel shows one β1 slider; Momentum and Nesterov read it as their β (the same role: averaging g).
-_USES = {"gd": ("lr",), "momentum": ("lr", "beta1"), "nesterov": ("lr", "beta1"), "adagrad": ("lr", "eps"),
-         "rmsprop": ("lr", "beta2", "eps"), "adam": ("lr", "beta1", "beta2", "eps"),
-         "adamw": ("lr", "beta1", "beta2", "eps")}
-_SYMBOLS = {"lr": "α", "beta1": "β1", "beta2": "β2", "eps": "ε"}
+# The sliders the panel shows (symbols, ranges: optlab.specs); each optimizer uses those of them it has, the others
+# keep their defaults (AdamW's λ, bias correction). Momentum's β and Adam's β1 are two sliders: two meanings.
+_CONTROLS = ("lr", "beta", "beta1", "beta2", "eps")
+
+
+def _uses(name):
+    return [h for h in specs.get_spec(name).hyperparameters if h.name in _CONTROLS]
 
 
 def _optimizer(name, values):
-    hp = {("beta" if key == "beta1" and name in ("momentum", "nesterov") else key): values[key]
-          for key in _USES[name]}
-    return OPTIMIZERS[name](**hp)
+    return make_optimizer(name, **{h.name: values[h.name] for h in _uses(name)})
 
 
 class TrainingPanel(Panel):
-    """The capstone's MLP on a seeded data set, retrained on every move of optimizer, α, β1, β2 or ε.
+    """The capstone's MLP on a seeded data set, retrained on every move of optimizer, α, β, β1, β2 or ε.
 
     Attributes:
         loss: the :class:`optlab.nn.MLPLoss` being minimised; theta0: the fixed initial θ.
@@ -51,8 +52,8 @@ class TrainingPanel(Panel):
         self.loss, self.theta0, self.steps = loss, theta0, int(steps)
         self.last_retrain_seconds = float("nan")
         controls = [choice_control("optimizer", "opt", optimizer,
-                                   [(OPTIMIZERS[n].name, n) for n in _NAMES])]
-        controls += [hyperparameter_control(key, hyperparams[key]) for key in ("lr", "beta1", "beta2", "eps")]
+                                   [(specs.get_spec(n).label, n) for n in _NAMES])]
+        controls += [hyperparameter_control(key, hyperparams[key]) for key in _CONTROLS]
         self._resolution = resolution
         self._build_figure()
         super().__init__(self.fast_figure, controls, title="Train the network live", columns=2)
@@ -80,9 +81,10 @@ class TrainingPanel(Panel):
     def update(self):
         values = self.values()
         name = values["optimizer"]
+        uses = _uses(name)
         for key, control in self.controls.items():  # grey out the sliders this optimizer does not use
             if key != "optimizer":
-                control.widget.disabled = key not in _USES[name]
+                control.widget.disabled = key not in {h.name for h in uses}
         start = time.perf_counter()
         self.result = result = train(_optimizer(name, values), self.loss, self.theta0, self.steps)
         self.last_retrain_seconds = time.perf_counter() - start
@@ -90,22 +92,22 @@ class TrainingPanel(Panel):
         self.loss_line.set_data(np.arange(traj.steps + 1), np.maximum(traj.losses, LOSS_FLOOR))
         self.loss_axis.fit(traj.losses)
         self.acc_line.set_data(result.record_steps, result.accuracies)
-        uses = ", ".join(_SYMBOLS[k] for k in _USES[name])
+        label = f"{specs.get_spec(name).label} ({', '.join(h.symbol for h in uses)})"
         if traj.diverged_at >= 0:
-            self.message.set_text(f"{OPTIMIZERS[name].name} ({uses})\ndiverged at step {int(traj.diverged_at)}")
+            self.message.set_text(f"{label}\ndiverged at step {int(traj.diverged_at)}")
             self.boundary.set_data(np.full((self._resolution,) * 2, 0.5))
         else:
-            self.message.set_text(f"{OPTIMIZERS[name].name} ({uses})\nJ = {traj.losses[-1]:.3g}, "
+            self.message.set_text(f"{label}\nJ = {traj.losses[-1]:.3g}, "
                                   f"accuracy {100 * float(result.final_accuracy):.1f}%")
             self.boundary.set_data(decision_grid(self.loss.model, result.theta, self.loss.X, self._resolution)[1])
 
 
 def training_panel(optimizer="adam", *, data="spirals", sizes=(2, 16, 16, 1), n=200, noise=0.05, steps=300,
-                   seed=0, lr=0.03, beta1=0.9, beta2=0.999, eps=1e-8):
-    """Lesson 07: train an MLP live; every change of optimizer, α, β1, β2 or ε retrains it from the same θ0.
+                   seed=0, lr=0.03, beta=0.9, beta1=0.9, beta2=0.999, eps=1e-8):
+    """Lesson 07: train an MLP live; every change of optimizer, α, β, β1, β2 or ε retrains it from the same θ0.
 
     The picture: the decision boundary p(x), the training loss J(θ_k) (log axis) and the training accuracy.
-    Sliders an optimizer does not use are greyed out; Momentum and Nesterov take β1 as their β.
+    Sliders an optimizer does not use are greyed out: Momentum and Nesterov use β, Adam and AdamW β1 and β2.
 
     Args:
         optimizer: "gd", "momentum", "nesterov", "adagrad", "rmsprop", "adam" or "adamw".
@@ -113,7 +115,7 @@ def training_panel(optimizer="adam", *, data="spirals", sizes=(2, 16, 16, 1), n=
         sizes: the network's layer widths.
         steps: full-batch steps per retrain.
         seed: seeds the data and the initial θ.
-        lr, beta1, beta2, eps: initial slider values.
+        lr, beta, beta1, beta2, eps: initial slider values.
 
     Returns:
         the panel; show it as the cell's last expression.
@@ -127,9 +129,9 @@ def training_panel(optimizer="adam", *, data="spirals", sizes=(2, 16, 16, 1), n=
     make = {"spirals": make_spirals, "moons": make_moons}
     if data not in make:
         raise ValueError(f"data must be 'spirals' or 'moons' (got {data!r})")
-    if optimizer not in _USES:
+    if optimizer not in _NAMES:
         raise ValueError(f"optimizer must be one of {', '.join(_NAMES)} (got {optimizer!r})")
     model = MLP(sizes)
     loss = MLPLoss(model, *make[data](n=n, noise=noise, seed=seed))
-    return TrainingPanel(loss, model.init(seed=seed), steps=steps, optimizer=optimizer, lr=lr, beta1=beta1,
-                         beta2=beta2, eps=eps)
+    return TrainingPanel(loss, model.init(seed=seed), steps=steps, optimizer=optimizer, lr=lr, beta=beta,
+                         beta1=beta1, beta2=beta2, eps=eps)

@@ -21,7 +21,7 @@ def _batch_control(n, value):
 
 
 def trajectory_panel(optimizer="gd", objective="quadratic", *, steps=None, theta0=None, objectives=None,
-                     kappa_slider=False, kappa=None, noise=None, **hyperparams):
+                     kappa_slider=False, kappa=None, noise=None, rule=None, **hyperparams):
     """A live picture of one optimizer's path and loss curve, with a slider for each hyperparameter.
 
     Sliders for exactly the optimizer's hyperparameters: the learning rate α (log scale), β (momentum),
@@ -36,12 +36,15 @@ def trajectory_panel(optimizer="gd", objective="quadratic", *, steps=None, theta
         steps: steps per run: an int for every objective, or a dict objective name -> steps such as
             ``{"quadratic": 100, "rosenbrock": 3000}``; objectives left out (or all, with the default None) take
             their own default — 100 on a quadratic, 2000 on Rosenbrock, 1000 on Beale, 200 otherwise
-            (``optlab.widgets._paths.STEPS``).
+            (:data:`optlab.widgets.course_defaults.STEPS`).
         theta0: start point (default: the objective's ``start``).
         objectives: names offered in a dropdown, e.g. ``["rosenbrock", "saddle", "beale"]``.
         kappa_slider: add a slider for the condition number κ (quadratic objectives).
         kappa: the condition number κ of the quadratic (where the κ slider starts); default the objective's own.
         noise: if given, add a slider for the std σ of Gaussian noise added to each gradient, starting here.
+        rule: your rule to step with instead of optlab's, e.g. ``trajectory_panel("adam", rule=adam_step)`` —
+            your function, live. The caption says whose rule runs; if yours fails (raises, returns the wrong shape,
+            or blows up where optlab's does not), optlab's takes over and the caption says why in one sentence.
         **hyperparams: initial values, e.g. ``lr=0.05, beta1=0.9``.
 
     Returns:
@@ -63,11 +66,11 @@ def trajectory_panel(optimizer="gd", objective="quadratic", *, steps=None, theta
     if noise is not None:
         extra.append(_noise_control(noise))
     return PathsPanel([optimizer], objective, steps=steps, theta0=theta0, objectives=objectives,
-                      kappa_slider=kappa_slider, kappa=kappa, extra_controls=extra, **hyperparams)
+                      kappa_slider=kappa_slider, kappa=kappa, extra_controls=extra, rule=rule, **hyperparams)
 
 
 def comparison_panel(optimizers=("gd", "momentum", "adam"), objective="rosenbrock", *, steps=None, theta0=None,
-                     objectives=None, kappa_slider=False, kappa=None, separate=(), **hyperparams):
+                     objectives=None, kappa_slider=False, kappa=None, separate=(), rule=None, **hyperparams):
     """Several optimizers on one objective from one start, each with its own colour, under shared sliders.
 
     One control per hyperparameter *meaning*, driving every optimizer that has it, and its readout says which:
@@ -86,6 +89,8 @@ def comparison_panel(optimizers=("gd", "momentum", "adam"), objective="rosenbroc
         optimizers: names, e.g. ``("gd", "momentum", "rmsprop", "adam")``.
         objective, steps, theta0, objectives, kappa_slider, kappa: as for :func:`trajectory_panel`.
         separate: hyperparameter keywords that get one control per optimizer (named ``lr_gd``, ``lr_adam``, …).
+        rule: your rule for one of the optimizers, e.g. ``rule=adam_step`` (matched by its name) or
+            ``rule={"adam": adam_step, "momentum": momentum_step}``; as for :func:`trajectory_panel`.
         **hyperparams: initial values: ``beta2=0.999`` sets the shared β2 (for RMSProp and Adam);
             ``lr_adam=0.05`` or ``lr={"adam": 0.05}`` one optimizer's own control.
 
@@ -101,15 +106,16 @@ def comparison_panel(optimizers=("gd", "momentum", "adam"), objective="rosenbroc
         'β2 = 0.9  (1 − β2 = 0.1) → RMSProp, Adam'
     """
     return PathsPanel(list(optimizers), objective, steps=steps, theta0=theta0, objectives=objectives,
-                      kappa_slider=kappa_slider, kappa=kappa, separate=separate, **hyperparams)
+                      kappa_slider=kappa_slider, kappa=kappa, separate=separate, rule=rule, **hyperparams)
 
 
-def sgd_panel(*, steps=200, n=200, noise=0.0, batch_size=8, decay=0.0, lr=0.1, seed=0):
+def sgd_panel(*, steps=200, n=200, noise=0.0, batch_size=8, decay=0.0, lr=0.1, seed=0, rule=None):
     """SGD on a 2-D least-squares problem (lesson 02): α, batch size |B|, gradient noise σ and decay.
 
     The data are ``optlab.data.make_linear_regression(n, d=2, seed=seed)``; each step uses a mini-batch of
     |B| examples drawn by the seeded generator (|B| = n is full-batch gradient descent). With decay > 0
     the learning rate follows α/(1 + decay·t) (Robbins–Monro, :func:`optlab.schedules.inverse_time`).
+    ``rule=sgd_step`` runs your rule, as for :func:`trajectory_panel`.
 
     Returns:
         the panel; show it as the cell's last expression.
@@ -122,7 +128,7 @@ def sgd_panel(*, steps=200, n=200, noise=0.0, batch_size=8, decay=0.0, lr=0.1, s
         return schedules.inverse_time(values["decay"]) if values["decay"] > 0 else None
 
     return PathsPanel(["sgd"], LeastSquares(X, y), steps=steps, extra_controls=controls,
-                      make_schedule=make_schedule, lr=lr, title="SGD on least squares")
+                      make_schedule=make_schedule, lr=lr, title="SGD on least squares", rule=rule)
 
 
 _SCHEDULES = ["constant", "step decay", "exponential", "cosine", "warm-up + cosine", "inverse time"]
@@ -143,15 +149,16 @@ def _schedule(name, steps):
 
 
 def schedule_panel(optimizer="adamw", objective="rosenbrock", *, steps=200, schedule="constant", theta0=None,
-                   **hyperparams):
+                   rule=None, **hyperparams):
     """Lesson 06: an optimizer (AdamW by default) with α, weight decay λ and a learning-rate schedule.
 
     The third plot shows the schedule's multiplier αₜ/α over the run. Schedules: constant, step decay
     (halve every steps/4), exponential (γ = 0.98), cosine, warm-up (steps/10) + cosine, inverse time.
+    ``rule=adamw_step`` runs your rule, as for :func:`trajectory_panel`.
 
     Returns:
         the panel; show it as the cell's last expression.
     """
     control = choice_control("schedule", "α_t", schedule, _SCHEDULES)
     return PathsPanel([optimizer], objective, steps=steps, theta0=theta0, extra_controls=[control],
-                      make_schedule=lambda values: _schedule(values["schedule"], steps), **hyperparams)
+                      make_schedule=lambda values: _schedule(values["schedule"], steps), rule=rule, **hyperparams)

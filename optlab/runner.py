@@ -14,24 +14,65 @@ Example:
 A run *diverges* at step k when θ_k or J(θ_k) is not finite or |θ_k| > ``bound``: from step k on it is
 frozen, its ``thetas``/``losses``/``grad_norms`` are NaN (so plots stop there) and ``diverged_at`` holds
 k. No RuntimeWarning escapes. The step loop does a handful of numpy operations per step on the whole
-batch, so 10 000 runs cost about as much as a few hundred (see ``benchmarks/run.py``).
+batch, so 10 000 runs cost about as much as a few hundred (see ``benchmarks/run.py``). Where the reason is known
+the trajectory says it: gradient descent and momentum on a quadratic diverge for α above 2/L and 2(1 + β)/L.
 
 The same loop serves every optimizer (the d2l habit): ``g = ∇J(opt.eval_point(θ, state))``,
-``θ, state = opt.step(θ, g, state, lr_scale)``. Lessons 01–07 use it through the panels.
+``θ, state = opt.unchecked_step(θ, g, state, lr_scale)``. Lessons 01–07 use it through the panels. An optimizer
+built with your rule (``Adam(lr=0.1, rule=adam_step)``) runs your function, batched; if it fails — raises,
+returns the wrong shape, or blows up where optlab's rule does not — the run is redone with optlab's rule and
+``Trajectory.note`` says why in one sentence (never a traceback).
+
+The module is ``optlab.runner``; :func:`run` is also ``optlab.run``.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import math
 from dataclasses import dataclass
 from typing import Optional
 
 import numpy as np
 
-from ._validate import finite_array, nonnegative, positive
+from ._format import fmt
+from ._validate import finite_array, nonnegative, positive, valid_batch_size
+from .data import minibatches
+from .objectives import get_objective
+from .optimizers import RuleError, make_optimizer
 
-__all__ = ["run", "Trajectory"]
+__all__ = ["run", "Trajectory", "LrLimit"]
+
+# Growth of J (J_N / J_0, or of J − J*) from which a run that did not overflow is flagged as "α too large?".
+_GREW = 100.0
+_SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+@dataclass(frozen=True)
+class LrLimit:
+    """Why a run on a quadratic diverged: its learning rate α and the stability limit of its optimizer there.
+
+    Attributes:
+        lr: α of each run, shape S.
+        limit: the largest stable α of each run (e.g. 2/L for gradient descent), shape S.
+        formula: the limit as the course writes it, e.g. ``"2/L"`` or ``"2(1 + β)/L"``.
+    """
+
+    lr: np.ndarray
+    limit: np.ndarray
+    formula: str
+
+    def __getitem__(self, index) -> "LrLimit":
+        return LrLimit(self.lr[index], self.limit[index], self.formula)
+
+    def explains(self, diverged) -> np.ndarray:
+        """True for the runs whose α exceeds the limit."""
+        return np.asarray(diverged) & (self.lr > self.limit)
+
+    def text(self, index=()) -> str:
+        """``"α = 0.25 > 2/L = 0.2"`` for one run."""
+        return f"α = {fmt(float(self.lr[index]), 3)} > {self.formula} = {fmt(float(self.limit[index]), 3)}"
 
 
 @dataclass(frozen=True)
@@ -52,6 +93,10 @@ class Trajectory:
             noise or on the mini-batch), shape ``(steps, ..., d)``; otherwise None.
         optimizer, objective: names, for titles and messages.
         f_min: the objective's minimum value, if known (NaN otherwise).
+        rule: whose update rule ran, e.g. ``"your adam_step"`` or ``"optlab's adam_step"`` ("" if unknown).
+        note: why optlab's rule ran instead of the one the optimizer was given (one sentence), or "".
+        lr_limit: on a quadratic, α and the stability limit of each run (:class:`LrLimit`), when some run
+            diverged and the optimizer has such a limit; otherwise None.
     """
 
     thetas: np.ndarray
@@ -65,6 +110,9 @@ class Trajectory:
     optimizer: str = ""
     objective: str = ""
     f_min: float = float("nan")
+    rule: str = ""
+    note: str = ""
+    lr_limit: Optional[LrLimit] = None
 
     def __getitem__(self, index) -> "Trajectory":
         """The runs ``index`` of a batch (indexing the run axes), e.g. ``traj[3]`` or ``traj[2, 5]``."""
@@ -79,9 +127,11 @@ class Trajectory:
 
         states = None if self.states is None else {
             k: (v if k == "t" else v[per_step]) for k, v in self.states.items()}
+        limit = None if self.lr_limit is None else self.lr_limit[index]
         return dataclasses.replace(self, thetas=pick(self.thetas), losses=pick(self.losses),
                                    grad_norms=pick(self.grad_norms), diverged_at=self.diverged_at[index],
-                                   states=states, updates=pick(self.updates), grads=pick(self.grads))
+                                   states=states, updates=pick(self.updates), grads=pick(self.grads),
+                                   lr_limit=limit)
 
     @property
     def diverged(self) -> np.ndarray:
@@ -99,33 +149,63 @@ class Trajectory:
 
         'Converged' means J is within 1e-6 (relative) of the objective's known minimum ``f_min``;
         otherwise 'not converged yet: …', or 'finished: …' when the minimum is unknown. A batch gets a summary.
+        The reason is given where it is known: 'diverged at step 73: α = 0.22 > 2/L = 0.2' on a quadratic, and a
+        run whose J grew a hundredfold or more without overflowing ends with 'J grew 10⁴× — α too large?'.
+        If optlab's rule took over from the one given, the line starts with the reason (:attr:`note`).
         """
-        if self.diverged_at.ndim == 0:
-            k = int(self.diverged_at)
-            if k >= 0:
-                return f"diverged at step {k}"
-            loss = float(self.final_loss)
-            gap = loss - self.f_min if math.isfinite(self.f_min) else float("nan")
-            if math.isfinite(gap) and gap > 1e-6 * max(1.0, abs(self.f_min)):
-                return f"not converged yet: J = {loss:.3g}, J − J* = {gap:.2g} after {self.steps} steps"
-            if not math.isfinite(gap):  # no known minimum to compare with
-                return f"finished: J = {loss:.2g} after {self.steps} steps"
-            return f"converged: J = {loss:.2g} after {self.steps} steps"
+        return f"{self.note}. {self.outcome}" if self.note else self.outcome
+
+    @property
+    def outcome(self) -> str:
+        """:attr:`message` without the :attr:`note`: how the run (or the batch) ended, and why where known."""
+        return self._summary() if self.diverged_at.ndim else self._single()
+
+    def _single(self) -> str:
+        k = int(self.diverged_at)
+        if k >= 0:
+            why = self.lr_limit is not None and bool(self.lr_limit.explains(True))
+            return f"diverged at step {k}" + (f": {self.lr_limit.text()}" if why else "")
+        loss = float(self.final_loss)
+        gap = loss - self.f_min if math.isfinite(self.f_min) else float("nan")
+        if math.isfinite(gap) and gap > 1e-6 * max(1.0, abs(self.f_min)):
+            also = f", J − J* = {gap:.2g}" if self.f_min != 0 else ""  # with J* = 0, J is the gap itself
+            text = f"not converged yet: J = {loss:.3g}{also} after {self.steps} steps"
+        elif not math.isfinite(gap):  # no known minimum to compare with
+            text = f"finished: J = {loss:.2g} after {self.steps} steps"
+        else:
+            text = f"converged: J = {loss:.2g} after {self.steps} steps"
+        growth = self.growth
+        if growth >= _GREW:
+            text += f"; J grew 10{str(round(math.log10(growth))).translate(_SUPERSCRIPT)}× — α too large?"
+        return text
+
+    def _summary(self) -> str:
         total, bad = self.diverged_at.size, int(np.count_nonzero(self.diverged))
         if bad == total:
-            return f"all {total} runs diverged (the first at step {int(self.diverged_at.min())})"
-        best = float(np.nanmin(self.final_loss))
-        text = f"{total} runs, best J = {best:.2g} after {self.steps} steps"
-        if bad:
-            first = int(self.diverged_at[self.diverged].min())
-            text += f"; {bad} diverged (the first at step {first})"
+            text = f"all {total} runs diverged (the first at step {int(self.diverged_at.min())})"
+        else:
+            best = float(np.nanmin(self.final_loss))
+            text = f"{total} runs, best J = {best:.2g} after {self.steps} steps"
+            if bad:
+                text += f"; {bad} diverged (the first at step {int(self.diverged_at[self.diverged].min())})"
+        if bad and self.lr_limit is not None and np.array_equal(self.lr_limit.explains(self.diverged), self.diverged):
+            text += f": α > {self.lr_limit.formula} in {'each' if bad > 1 else 'that run'}"
         return text
+
+    @property
+    def growth(self) -> float:
+        """For one run: how many times J − J* (J itself when J* is unknown) grew from step 0 to the end; 0 if it
+        did not grow, diverged or started at the minimum."""
+        if self.diverged_at.ndim or int(self.diverged_at) >= 0:
+            return 0.0
+        first, last = float(self.losses[0]), float(self.final_loss)
+        if math.isfinite(self.f_min):
+            first, last = first - self.f_min, last - self.f_min
+        return last / first if first > 0 and last > first else 0.0
 
 
 def _objective_and_dim(objective):
     if isinstance(objective, str):
-        from .objectives import get_objective
-
         objective = get_objective(objective)
     if not (hasattr(objective, "grad") and hasattr(objective, "value")):
         raise ValueError(f"objective must be a name or an object with value() and grad() (got {objective!r})")
@@ -135,8 +215,6 @@ def _objective_and_dim(objective):
 
 def _optimizer(optimizer):
     if isinstance(optimizer, str):
-        from .optimizers import make_optimizer
-
         try:
             optimizer = make_optimizer(optimizer)
         except TypeError as exc:  # e.g. GD has no default learning rate
@@ -150,16 +228,17 @@ def _optimizer(optimizer):
 
 
 def _evaluator(objective, data: bool):
-    """A function (θ, batch) -> (J, ∇J) without per-call checks; the runner holds one np.errstate."""
-    fast = getattr(objective, "_value_and_grad", None)
+    """A function θ -> (J, ∇J) (data objectives: (θ, batch=None) -> …) without per-call checks; the runner holds
+    one np.errstate. Objectives offer that as ``unchecked_value_and_grad``; others get their checked methods."""
+    fast = getattr(objective, "unchecked_value_and_grad", None)
     if fast is not None:
-        return fast if data else (lambda theta, batch=None: fast(theta))
+        return fast
     both = getattr(objective, "value_and_grad", None)
     if both is not None:
-        return (lambda theta, batch=None: both(theta, batch)) if data else (lambda theta, batch=None: both(theta))
+        return both
     if data:
         return lambda theta, batch=None: (objective.value(theta, batch), objective.grad(theta, batch))
-    return lambda theta, batch=None: (objective.value(theta), objective.grad(theta))
+    return lambda theta: (objective.value(theta), objective.grad(theta))
 
 
 def _lr_scales(schedule, steps: int):
@@ -191,7 +270,9 @@ def run(optimizer, objective, theta0=None, steps: int = 100, *, noise=0.0, batch
 
     Args:
         optimizer: an optimizer object from :mod:`optlab.optimizers` (or its name, with default
-            hyperparameters). Hyperparameters may be arrays over runs.
+            hyperparameters). Hyperparameters may be arrays over runs. Built with your rule,
+            ``Adam(lr=0.1, rule=adam_step)``, it runs your function; where that fails (raises, returns the
+            wrong shape, or blows up where optlab's rule does not) optlab's rule runs and ``note`` says why.
         objective: an objective from :mod:`optlab.objectives` or :mod:`optlab.data`, or a name.
         theta0: start point(s), shape ``(..., d)``, finite; default ``objective.start``.
         steps: the number of steps N, an integer >= 1.
@@ -205,7 +286,7 @@ def run(optimizer, objective, theta0=None, steps: int = 100, *, noise=0.0, batch
         record_state: also record the optimizer state, the updates and the gradients (step replay).
 
     Returns:
-        A :class:`Trajectory`. Runs of a batch are independent: without noise or mini-batches a batched
+        A :class:`Trajectory` (``rule`` says whose rule ran). Runs of a batch are independent: without noise or mini-batches a batched
         run equals the loop of single runs; with them, the batch shares one random stream, so it equals
         the loop in distribution only.
 
@@ -236,10 +317,7 @@ def run(optimizer, objective, theta0=None, steps: int = 100, *, noise=0.0, batch
         if not data:
             raise ValueError(f"batch_size needs a data objective with n examples, such as optlab.data.LeastSquares "
                              f"(got batch_size={batch_size!r} for {type(objective).__name__})")
-        if isinstance(batch_size, (bool, np.bool_)) or not isinstance(batch_size, (int, np.integer)) \
-                or not 1 <= batch_size <= objective.n:
-            raise ValueError(f"batch_size must be an integer in [1, {objective.n}] (got {batch_size!r})")
-        batch_size = int(batch_size)
+        batch_size = valid_batch_size(batch_size, objective.n)
     if isinstance(seed, np.random.Generator):
         rng = seed
     elif isinstance(seed, (int, np.integer)) and not isinstance(seed, (bool, np.bool_)) and seed >= 0:
@@ -256,16 +334,81 @@ def run(optimizer, objective, theta0=None, steps: int = 100, *, noise=0.0, batch
     except ValueError:
         raise ValueError(f"theta0 (runs {shapes[0]}), the hyperparameters (shape {shapes[1]}) and noise "
                          f"(shape {shapes[2]}) must broadcast together") from None
-    noise_std = noise if np.ndim(noise) == 0 else np.asarray(noise)[..., None]
-    evaluate = _evaluator(objective, data)
-    return _loop(optimizer, objective, evaluate, theta0, runs, d, steps, noise_std, batch_size, scales, rng,
-                 float(bound), record_state)
+    setting = _Setting(objective, _evaluator(objective, data), theta0, runs, d, steps,
+                       noise if np.ndim(noise) == 0 else np.asarray(noise)[..., None], batch_size, scales,
+                       float(bound), record_state)
+    if not getattr(optimizer, "custom_rule", False):
+        return _finish(_loop(optimizer, setting, rng), optimizer, setting)
+    return _run_custom_rule(optimizer, setting, rng)
 
 
-def _loop(optimizer, objective, evaluate, theta0, runs, d, steps, noise, batch_size, scales, rng, bound,
-          record_state):
-    shape = runs + (d,)
-    theta = np.array(np.broadcast_to(theta0, shape), dtype=np.float64)  # our own copy, writable
+@dataclass(frozen=True)
+class _Setting:
+    """Everything a run needs apart from the optimizer and the random generator, checked and converted."""
+
+    objective: object
+    evaluate: object
+    theta0: np.ndarray
+    runs: tuple
+    d: int
+    steps: int
+    noise: object
+    batch_size: Optional[int]
+    scales: Optional[list]
+    bound: float
+    record_state: bool
+
+
+def _run_custom_rule(optimizer, setting, rng):
+    """Run the optimizer's own rule (a student's); if it fails, run optlab's and say why in ``note``.
+
+    It fails when it raises or returns the wrong number or shape of values (:class:`~optlab.optimizers.RuleError`),
+    or when a run blows up (diverges) where optlab's rule, from the same start, does not.
+    """
+    start = rng.bit_generator.state  # the fallback repeats the same noise and mini-batches
+    reference = optimizer.replace(rule=None)
+    try:
+        traj = _loop(optimizer, setting, rng)
+    except RuleError as err:
+        problem = str(err)
+    else:
+        if not traj.diverged.any():
+            return _finish(traj, optimizer, setting)
+        rng.bit_generator.state = start
+        ref = _loop(reference, setting, rng)
+        # A run the given rule lost more than two steps before optlab's did: the rule, not α, is to blame.
+        ref_at = np.where(ref.diverged, ref.diverged_at, setting.steps + 10)
+        blamed = traj.diverged & (traj.diverged_at + 2 < ref_at)
+        if not blamed.any():
+            return _finish(traj, optimizer, setting)
+        k = int(traj.diverged_at[blamed].min())
+        problem = (f"{optimizer.rule_label} made θ blow up at step {k}, where {reference.rule_label} does not"
+                   + (" (in some runs of the batch)" if traj.diverged_at.ndim else ""))
+        return _finish(ref, reference, setting, note=f"{problem} — {reference.rule_label} ran instead")
+    rng.bit_generator.state = start
+    traj = _loop(reference, setting, rng)
+    return _finish(traj, reference, setting, note=f"{problem} — {reference.rule_label} ran instead")
+
+
+def _finish(traj, optimizer, setting, note=""):
+    """Add whose rule ran, the fallback note and, for runs that diverged on a quadratic, the stability limit."""
+    limit = None
+    curvature = getattr(setting.objective, "lam_max", None)
+    if (traj.diverged.any() and curvature is not None and setting.scales is None
+            and callable(getattr(optimizer, "lr_limit", None))):
+        found = optimizer.lr_limit(curvature)
+        if found is not None:
+            bound, formula = found
+            lr = np.broadcast_to(np.asarray(optimizer.hyperparams["lr"], dtype=float), setting.runs)
+            limit = LrLimit(lr, np.broadcast_to(bound, setting.runs), formula)
+    return dataclasses.replace(traj, rule=getattr(optimizer, "rule_label", ""), note=note, lr_limit=limit)
+
+
+def _loop(optimizer, setting, rng):
+    objective, evaluate, steps, bound = setting.objective, setting.evaluate, setting.steps, setting.bound
+    runs, record_state, scales, noise = setting.runs, setting.record_state, setting.scales, setting.noise
+    shape = runs + (setting.d,)
+    theta = np.array(np.broadcast_to(setting.theta0, shape), dtype=np.float64)  # our own copy, writable
     state = optimizer.init(theta)
     thetas = np.empty((steps + 1,) + shape)
     losses = np.empty((steps + 1,) + runs)
@@ -274,12 +417,15 @@ def _loop(optimizer, objective, evaluate, theta0, runs, d, steps, noise, batch_s
     alive = np.ones(runs, dtype=bool)
     n_alive = int(alive.size)
     bound2 = bound * bound
-    ones = np.ones(d)  # (x * x) @ ones is |x|² over the last axis, several times faster than einsum or sum
+    ones = np.ones(setting.d)  # (x * x) @ ones is |x|² over the last axis, several times faster than einsum or sum
     use_noise = np.any(noise != 0)
-    batches = _batch_stream(objective.n, batch_size, runs, rng) if batch_size is not None else None
+    batches = None
+    if setting.batch_size is not None:  # endless shuffled epochs, each run its own
+        batches = itertools.chain.from_iterable(minibatches(objective.n, setting.batch_size, rng, runs=runs)
+                                                for _ in itertools.count())
     # The runner made θ and the state itself (float64, matching shapes), so it can skip the per-step
     # argument checks that ``Optimizer.step`` does for callers from outside.
-    step = getattr(optimizer, "_update", optimizer.step)
+    step = getattr(optimizer, "unchecked_step", optimizer.step)
     saved_states = [state] if record_state else None
     used_grads = [] if record_state else None
 
@@ -359,14 +505,3 @@ def _mask_after(arr, diverged_at, offset):
     dead = (diverged_at >= 0) & (steps >= diverged_at + offset)
     dead = dead.reshape(dead.shape + (1,) * (arr.ndim - dead.ndim))
     arr[np.broadcast_to(dead, arr.shape)] = np.nan
-
-
-def _batch_stream(n, batch_size, runs, rng):
-    """Endless mini-batches: each run shuffles its own epoch; index arrays of shape runs + (b,)."""
-    while True:
-        if runs:
-            order = rng.permuted(np.broadcast_to(np.arange(n), runs + (n,)), axis=-1)
-        else:
-            order = rng.permutation(n)
-        for start in range(0, n, batch_size):
-            yield order[..., start:start + batch_size]
