@@ -1,4 +1,4 @@
-"""Core benchmark: one batched call of ``optlab.run`` as a whole hyperparameter sweep.
+"""Core benchmark: one batched call of ``optlab.run`` (the runner) as a whole hyperparameter sweep.
 
 The sweep is 10 000 runs (100 learning rates α log-spaced in [1e-3, 1] × 100 values of β1 in [0, 0.99])
 of 500 Adam steps on Rosenbrock from its default start, recording every θ, J(θ) and |∇J(θ)|. It is
@@ -20,7 +20,7 @@ import numpy as np
 
 from optlab.objectives import Rosenbrock
 from optlab.optimizers import Adam
-from optlab.run import run
+from optlab import run
 
 STEPS = 500
 SIDE = 100  # 100 × 100 = 10 000 runs

@@ -113,7 +113,7 @@ def entries():
         panel.fast_figure.render_full()
 
     full_ms = _median_ms(full_draw, moves[:15])
-    traj, objective = panel.trajectories[0], panel._objective
+    traj, objective = panel.trajectories[0], panel.objective
     recreate_ms = _median_ms(lambda: _recreate(objective, traj), [()] * 15)
     recreate_cpu_ms = _median_ms(lambda: _recreate(objective, traj), [()] * 15, clock=time.process_time)
 

@@ -34,12 +34,14 @@ def fmt(x, digits=None, *, items: int = 4) -> str:
         return x
     if isinstance(x, (float, np.floating)):
         return _number(float(x), digits)
+    if isinstance(x, (complex, np.complexfloating)):
+        return repr(complex(x))
     if isinstance(x, (np.ndarray, list, tuple)):
         try:
             arr = np.asarray(x)
         except ValueError:  # a ragged list
             return repr(x)
-        if arr.dtype.kind in "biuf":
+        if arr.dtype.kind in "biufc":
             if arr.ndim == 0:
                 return fmt(arr.item(), digits)
             flat = [fmt(v, digits) for v in arr.ravel()[:items].tolist()]

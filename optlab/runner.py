@@ -95,8 +95,8 @@ class Trajectory:
         f_min: the objective's minimum value, if known (NaN otherwise).
         rule: whose update rule ran, e.g. ``"your adam_step"`` or ``"optlab's adam_step"`` ("" if unknown).
         note: why optlab's rule ran instead of the one the optimizer was given (one sentence), or "".
-        lr_limit: on a quadratic, α and the stability limit of each run (:class:`LrLimit`), when some run
-            diverged and the optimizer has such a limit; otherwise None.
+        lr_limit: on a quadratic (an objective with ``lam_max``), α and the stability limit of each run
+            (:class:`LrLimit`), if the optimizer has one and α is constant (no schedule); otherwise None.
     """
 
     thetas: np.ndarray
@@ -150,7 +150,8 @@ class Trajectory:
         'Converged' means J is within 1e-6 (relative) of the objective's known minimum ``f_min``;
         otherwise 'not converged yet: …', or 'finished: …' when the minimum is unknown. A batch gets a summary.
         The reason is given where it is known: 'diverged at step 73: α = 0.22 > 2/L = 0.2' on a quadratic, and a
-        run whose J grew a hundredfold or more without overflowing ends with 'J grew 10⁴× — α too large?'.
+        run whose J grew a hundredfold or more without overflowing ends with 'J grew 10⁴× — α too large?' (or with
+        the limit it exceeds, on a quadratic).
         If optlab's rule took over from the one given, the line starts with the reason (:attr:`note`).
         """
         return f"{self.note}. {self.outcome}" if self.note else self.outcome
@@ -176,7 +177,9 @@ class Trajectory:
             text = f"converged: J = {loss:.2g} after {self.steps} steps"
         growth = self.growth
         if growth >= _GREW:
-            text += f"; J grew 10{str(round(math.log10(growth))).translate(_SUPERSCRIPT)}× — α too large?"
+            why = (f": {self.lr_limit.text()}" if self.lr_limit is not None and bool(self.lr_limit.explains(True))
+                   else " — α too large?")
+            text += f"; J grew 10{str(round(math.log10(growth))).translate(_SUPERSCRIPT)}×{why}"
         return text
 
     def _summary(self) -> str:
@@ -394,8 +397,7 @@ def _finish(traj, optimizer, setting, note=""):
     """Add whose rule ran, the fallback note and, for runs that diverged on a quadratic, the stability limit."""
     limit = None
     curvature = getattr(setting.objective, "lam_max", None)
-    if (traj.diverged.any() and curvature is not None and setting.scales is None
-            and callable(getattr(optimizer, "lr_limit", None))):
+    if curvature is not None and setting.scales is None and callable(getattr(optimizer, "lr_limit", None)):
         found = optimizer.lr_limit(curvature)
         if found is not None:
             bound, formula = found
@@ -486,7 +488,8 @@ def _loop(optimizer, setting, rng):
 def _stack_states(states, diverged_at):
     """Stack a list of NamedTuple states into a dict of arrays; a run's entries are NaN from its divergence on."""
     out = {}
-    fields = getattr(states[0], "_fields", ())
+    first = states[0]
+    fields = first._fields if isinstance(first, tuple) else ()  # a NamedTuple's public field names
     for i, field in enumerate(fields):
         values = [s[i] for s in states]
         arr = np.stack([np.broadcast_to(np.asarray(v, dtype=np.float64 if field != "t" else None),

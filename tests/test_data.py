@@ -1,5 +1,7 @@
 """Tests of optlab.data: seeded generators, exact (mini-batch) gradients, unbiased mini-batches, validation."""
 
+import warnings
+
 import numpy as np
 import pytest
 from hypothesis import given
@@ -189,3 +191,26 @@ def test_docstring_examples_run():
     module = importlib.import_module("optlab.data")  # optlab.data may be re-exported as a name in optlab
     result = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
     assert result.attempted > 0 and result.failed == 0
+
+
+def test_minibatches_for_a_batch_of_runs_shuffle_each_run_on_its_own():
+    from optlab.data import minibatches
+
+    batches = list(minibatches(10, 4, np.random.default_rng(0), runs=(3,)))
+    assert [b.shape for b in batches] == [(3, 4), (3, 4), (3, 2)]
+    epoch = np.concatenate(batches, axis=-1)
+    assert all(sorted(row) == list(range(10)) for row in epoch.tolist()) and len({tuple(r) for r in epoch}) == 3
+    plain = [b.tolist() for b in minibatches(10, 4, np.random.default_rng(0))]
+    assert plain == [b.tolist() for b in minibatches(10, 4, np.random.default_rng(0), runs=())]
+
+
+def test_sigmoid_is_one_function_for_the_data_and_the_network():
+    from optlab import nn
+    from optlab.data import sigmoid
+
+    z = np.linspace(-800, 800, 2001)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        p = sigmoid(z)
+    np.testing.assert_allclose(p, 1 / (1 + np.exp(-np.clip(z, -700, 700))), rtol=1e-12, atol=1e-16)
+    assert nn.sigmoid is sigmoid and p[0] == 0.0 and p[-1] == 1.0

@@ -127,7 +127,7 @@ def test_nbgrader_metadata_is_well_formed(path):
 
 @pytest.mark.parametrize("path", SOLUTIONS, ids=[p.name for p in SOLUTIONS])
 def test_every_exercise_is_followed_by_a_check(path):
-    """COURSE.md: a check follows each exercise (before the next exercise begins)."""
+    """docs/conventions.md (Lessons): a check follows each exercise (before the next exercise begins)."""
     pending = None
     for cell in read(path).cells:
         meta = cell.metadata.get("nbgrader", {})

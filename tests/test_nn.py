@@ -182,6 +182,10 @@ def test_train_batched_equals_looped_and_indexing(capstone):
         np.testing.assert_allclose(batched[i].losses, single.losses, rtol=1e-12)
         np.testing.assert_array_equal(batched[i].accuracies, single.accuracies)
         np.testing.assert_allclose(batched[i].theta, single.theta, rtol=1e-12, atol=1e-15)
+    recorded = train(Adam(lr=lrs), loss, theta0, steps=10, every=5, record_state=True)
+    one = recorded[1]  # Training[i] indexes its trajectory as Trajectory[i] does: the recorded states come along
+    assert one.trajectory.states["m"].shape == (11, loss.model.n_params)
+    np.testing.assert_array_equal(one.trajectory.states["m"], recorded.trajectory.states["m"][:, 1])
 
 
 def test_train_marks_diverged_runs_nan(capstone):

@@ -130,7 +130,8 @@ BAD = [(O.GD, dict(lr=0.0), "lr"), (O.GD, dict(lr=-1.0), "lr"), (O.Momentum, dic
        (O.Nesterov, dict(lr=0.1, beta=-0.2), "beta"), (O.AdaGrad, dict(eps=0.0), "eps"),
        (O.RMSProp, dict(beta2=1.5), "beta2"), (O.Adam, dict(beta1=1.0), "beta1"), (O.Adam, dict(eps=-1.0), "eps"),
        (O.Adam, dict(lr=np.array([0.1, -0.1])), "lr"), (O.AdamW, dict(weight_decay=-0.1), "weight_decay"),
-       (O.AdamW, dict(beta2=np.nan), "beta2")]
+       (O.AdamW, dict(beta2=np.nan), "beta2"), (O.Adam, dict(bias_correction="no"), "bias_correction"),
+       (O.RMSProp, dict(bias_correction=None), "bias_correction"), (O.Adam, dict(lr=1 + 2j), "lr")]
 
 
 @pytest.mark.parametrize("cls,kw,arg", BAD, ids=[f"{c.name}-{a}" for c, _, a in BAD])
@@ -279,3 +280,28 @@ def test_checks_still_apply_after_a_fast_step():
         batch.step(np.zeros((4, 2)), np.zeros((4, 2)), O.GDState())
     assert np.array_equal(optimizer.unchecked_step(theta, np.ones(2), state)[0],
                           optimizer.step(theta, np.ones(2), state)[0])
+
+
+def test_derived_quantities_are_the_rules_own():
+    """The step panel's m̂, v̂ and α/(√v̂ + ε) come from the optimizer, with the step's own denominator."""
+    opt = O.Adam(lr=0.1, beta1=0.9, beta2=0.99)
+    state = O.AdamState(m=np.array([0.2, -0.1]), v=np.array([0.04, 0.01]), t=3)
+    d = opt.derived(state)
+    np.testing.assert_allclose(d["m̂"], state.m / (1 - 0.9**3))
+    np.testing.assert_allclose(d["v̂"], state.v / (1 - 0.99**3))
+    np.testing.assert_allclose(d["α/(√v̂+ε)"], 0.1 / (np.sqrt(d["v̂"]) + 1e-8))
+    stacked = {"m": np.stack([state.m] * 4), "v": np.stack([state.v] * 4), "t": np.arange(1, 5)}
+    np.testing.assert_allclose(opt.derived(stacked)["m̂"][2], d["m̂"])
+    assert set(O.AdaGrad(0.1).derived(O.AdaGradState(np.ones(2)))) == {"α/(√s+ε)"}
+    assert O.GD(0.1).derived(O.GDState()) == {}
+    plain = O.RMSProp(0.1).derived(O.RMSPropState(v=np.ones(2), t=5))
+    np.testing.assert_array_equal(plain["v̂"], np.ones(2))
+
+
+def test_positional_hyperparameters_and_missing_ones():
+    assert O.Adam(0.1, 0.8).hyperparams["beta1"] == 0.8 and O.Momentum(0.1, 0.5).hyperparams["beta"] == 0.5
+    with pytest.raises(TypeError, match="lr"):
+        O.GD()
+    with pytest.raises(TypeError, match="beta1"):
+        O.Momentum(lr=0.1, beta1=0.9)
+    assert O.Adam(0.1).replace(lr=0.2).hyperparams == dict(O.Adam(0.2).hyperparams)

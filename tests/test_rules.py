@@ -302,3 +302,70 @@ def test_extreme_finite_inputs_never_warn(name, theta, grad):
         with np.errstate(all="ignore"):  # building the state (g², 0.5 g) may overflow here, in the test
             args = make_args(theta, grad)
         fn(*args, **kw)
+
+
+# --------------------------------------------------------------------------- bad state (issue 12.5)
+def _no_warning_value_error(fn, *args, match, **kwargs):
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a ComplexWarning or RuntimeWarning before the error fails the test
+        with pytest.raises(ValueError, match=match):
+            fn(*args, **kwargs)
+
+
+@pytest.mark.parametrize("name,arg", [("adagrad_step", "s"), ("rmsprop_step", "v"), ("adam_step", "v"),
+                                      ("adamw_step", "v")])
+def test_a_negative_second_moment_is_rejected_by_name(name, arg):
+    fn, call = _full_call(name)
+    call[arg] = np.array([[0.25, -0.3], [0.25, 0.25]])
+    _no_warning_value_error(fn, **call, match=rf"^{arg} must hold no negative numbers \({arg} is an? (sum|average) of "
+                                               rf"squared gradients\) \(got -0.3 at index \(0, 1\)\)$")
+    call[arg] = np.array([[np.nan, np.inf], [0.0, 0.25]])  # the state of a diverging run is not an error
+    fn(**call)
+
+
+@pytest.mark.parametrize("name", ["adam_step", "adamw_step"])
+@pytest.mark.parametrize("bad", ["no", "False", None, 2, 0.5, np.array([True, False])])
+def test_bias_correction_must_be_a_bool(name, bad):
+    fn, call = _full_call(name)
+    call["bias_correction"] = bad
+    _no_warning_value_error(fn, **call, match=r"^bias_correction must be True or False \(got ")
+    call["bias_correction"] = np.bool_(False)
+    fn(**call)
+
+
+@pytest.mark.parametrize("name", ALL_RULES)
+@pytest.mark.parametrize("arg,bad,says", [
+    ("grad", None, r"grad must be a real number or an array of real numbers \(got None\)"),
+    ("grad", [[1.0, None], [0.5, 0.5]], r"grad must be a real number or an array of real numbers \(got \[\[1.0, None\]"),
+    ("grad", "0.5", r"grad must be a real number or an array of real numbers \(got 0.5\)"),
+    ("theta", np.ones((2, 2)) * (1 + 2j), r"theta must be real, not complex \(got \[\(1\+2j\), "),
+    ("grad", np.ones((2, 2), dtype=complex), r"grad must be real, not complex"),
+    ("theta", [[True, False], [True, True]], r"theta must hold real numbers, not bools"),
+])
+def test_none_strings_bools_and_complex_numbers_are_rejected_without_warnings(name, arg, bad, says):
+    fn, call = _full_call(name)
+    call[arg] = bad
+    _no_warning_value_error(fn, **call, match="^" + says)
+
+
+def test_complex_state_and_hyperparameters_are_rejected_without_warnings():
+    fn, call = _full_call("adam_step")
+    for arg in ("m", "v", "lr", "beta1"):
+        bad = dict(call)
+        bad[arg] = call[arg] * (1 + 0j) if isinstance(call[arg], np.ndarray) else complex(call[arg])
+        _no_warning_value_error(fn, **bad, match=rf"^{arg} must be real, not complex")
+
+
+def test_unchecked_kernels_are_the_checked_rules_math():
+    th, g, m, v = np.array([1.0, -2.0]), np.array([0.5, 4.0]), np.array([0.1, -0.2]), np.array([0.01, 0.3])
+    np.testing.assert_array_equal(rules.unchecked_adam_step(th, g, m, v, 3, 0.1, 0.9, 0.99, 1e-8, True),
+                                  adam_step(th, g, m, v, 3, 0.1, 0.9, 0.99, 1e-8, True))
+    np.testing.assert_array_equal(rules.unchecked_rmsprop_step(th, g, v, 0.1, 0.9, 1e-8, 2),
+                                  rmsprop_step(th, g, v, 0.1, 0.9, 1e-8, t=2))
+    eff = rules.effective_lr(0.1, v, 0.99, 1e-8, 3)
+    assert np.array_equal(adam_step(th, g, m * 0, v, 3, 0.1, 0.0, 0.99, 1e-8)[0],
+                          th - 0.1 * g / (np.sqrt((0.99 * v + 0.01 * g**2)) / np.sqrt(1 - 0.99**3) + 1e-8))
+    assert eff.shape == (2,) and np.all(eff > 0)
+    np.testing.assert_allclose(rules.bias_corrected(m, 0.9, 2), m / 0.19)

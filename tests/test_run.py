@@ -306,3 +306,42 @@ def test_docstring_examples_run():
     module = importlib.import_module("optlab.runner")
     result = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
     assert result.attempted > 0 and result.failed == 0
+
+
+# --------------------------------------------------------------------------- why a run diverged (issue 10.7)
+def test_divergence_on_a_quadratic_names_the_learning_rate_limit():
+    from optlab.optimizers import GD, Momentum, Nesterov
+
+    q = Quadratic(kappa=10.0)
+    assert run(GD(lr=0.25), q, None, 100).message.endswith(": α = 0.25 > 2/L = 0.2")
+    assert run(Momentum(lr=0.5, beta=0.5), q, None, 100).message.endswith(": α = 0.5 > 2(1 + β)/L = 0.3")
+    assert run(Nesterov(lr=0.3, beta=0.5), q, None, 100).message.endswith(": α = 0.3 > 2(1 + β)/((1 + 2β)L) = 0.15")
+    batch = run(GD(lr=np.array([0.1, 0.25, 0.3])), q, np.broadcast_to(q.start, (3, 2)), 100)
+    assert batch.message == ("3 runs, best J = 5.6e-09 after 100 steps; 2 diverged (the first at step 19): "
+                             "α > 2/L in each")
+    assert batch[2].message == "diverged at step 19: α = 0.3 > 2/L = 0.2"
+    assert batch[0].lr_limit is not None and batch[0].message.startswith("converged")
+    # Just above the limit the run grows but has not left |θ| <= 10⁶ yet: J's growth is flagged with the reason.
+    slow = run(GD(lr=0.21), q, None, 100)
+    assert not slow.diverged and slow.message.endswith("; J grew 10⁸×: α = 0.21 > 2/L = 0.2")
+
+
+def test_no_reason_is_claimed_where_none_is_known():
+    from optlab.optimizers import GD
+
+    assert run(GD(lr=0.01), "rosenbrock", None, 100).message == "diverged at step 4"  # no global L on Rosenbrock
+    sched = run(GD(lr=0.25), Quadratic(kappa=10.0), None, 100, schedule=lambda t: 1.0 + 0 * t)
+    assert sched.message.startswith("diverged at step") and ">" not in sched.message and sched.lr_limit is None
+    # Noise can make a run diverge below 2/L: a run below the limit gets no claim either.
+    noisy = run(GD(lr=np.array([0.19, 0.25])), Quadratic(kappa=10.0), np.zeros((2, 2)), 50, noise=1e5, bound=1e4)
+    assert noisy.diverged.all() and noisy.message.endswith("(the first at step 1)")
+    assert noisy[0].message == f"diverged at step {noisy.diverged_at[0]}" and noisy[1].message.endswith("α = 0.25 > 2/L = 0.2")
+
+
+def test_a_loss_that_grew_orders_of_magnitude_is_flagged():
+    traj = run(RMSProp(lr=30.0), "rosenbrock", None, 300)
+    assert not traj.diverged and traj.growth >= 1e3
+    assert traj.message.endswith(f"; J grew 10{'⁰¹²³⁴⁵⁶⁷⁸⁹'[round(np.log10(traj.growth))]}× — α too large?")
+    assert "grew" not in run(Adam(lr=0.05), "rosenbrock", None, 300).message
+    assert 1 < run(Adam(lr=30.0), "rosenbrock", None, 300).growth < 100  # grew, not by orders of magnitude: no flag
+    assert "grew" not in run(Adam(lr=30.0), "rosenbrock", None, 300).message

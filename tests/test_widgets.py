@@ -247,6 +247,31 @@ def test_sweep_panel_marks_the_optimum_and_greys_diverged_runs():
     assert panel.status.value == "" and panel.errors == 0
 
 
+def test_step_and_sweep_panels_have_captions_that_say_why():
+    """Issue 10.7: the step and sweep panels say how their runs ended, and why a run diverged where it is known."""
+    panel = step_panel("gd", "quadratic", lr=0.25, steps=40)
+    k = int(panel.traj.diverged_at)
+    assert f"diverged at step {k}: α = 0.25 &gt; 2/L = 0.2" in panel.caption.value
+    panel.controls["lr"].value = 0.1
+    assert "converged" in panel.caption.value and "diverged" not in panel.caption.value
+    sweep = sweep_panel(kappa=10.0, resolution=20, steps=60)
+    bad = int(np.count_nonzero(sweep.trajectory.diverged))
+    assert 0 < bad < 400
+    assert f"400 runs, best J = " in sweep.caption.value
+    assert f"{bad} diverged (the first at step " in sweep.caption.value
+    assert "α &gt; 2(1 + β)/L in each" in sweep.caption.value
+    sweep.controls["noise"].value = 0.5   # with noise a run may diverge below the limit: then no claim is made
+    assert sweep.errors == 0 and "diverged" in sweep.caption.value
+
+
+def test_trajectory_panel_caption_flags_a_loss_that_grew():
+    panel = trajectory_panel("rmsprop", "rosenbrock", lr=1.0)  # Rosenbrock's 2000 steps
+    assert "grew" not in panel.caption.value
+    panel.controls["lr"].value = 10.0  # the slider's end
+    assert "J grew 10⁴×" in panel.caption.value and "α too large?" in panel.caption.value
+    assert "font-weight:bold" in panel.caption.value
+
+
 def test_building_blocks_make_a_minimal_panel():
     class MyPanel(Panel):
         def __init__(self):

@@ -90,7 +90,7 @@ def torch_optimizer(torch, kind, param, setting, base_lr):
     cls = {"SGD": torch.optim.SGD, "SGD_momentum": torch.optim.SGD, "SGD_nesterov": torch.optim.SGD,
            "Adagrad": torch.optim.Adagrad, "RMSprop": torch.optim.RMSprop, "Adam": torch.optim.Adam,
            "AdamW": torch.optim.AdamW}[kind]
-    # The single-tensor code path (the CPU default) and no amsgrad: the algorithms COURSE.md teaches.
+    # The single-tensor code path (the CPU default) and no amsgrad: the algorithms of docs/conventions.md.
     extra = {"foreach": False}
     if kind in ("Adam", "AdamW"):
         extra["amsgrad"] = False
