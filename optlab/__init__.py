@@ -2,8 +2,10 @@
 
 The package reads in the order of the course — math → runs → pictures → panels:
 
+* :mod:`optlab.specs` — one description per optimizer (hyperparameters, defaults, ranges, sliders, state);
 * :mod:`optlab.rules` — the update rules as pure functions (``gd_step``, ``adam_step``, …);
-* :mod:`optlab.optimizers` — optimizer objects built on the very same functions;
+* :mod:`optlab.optimizers` — optimizer objects built on the very same functions (``Adam(rule=adam_step)`` steps
+  with yours);
 * :mod:`optlab.schedules` — learning-rate schedules;
 * :mod:`optlab.objectives`, :mod:`optlab.data` — test functions and data-driven losses;
 * :mod:`optlab.runner` — the batched runner :func:`optlab.run` (one call is a whole sweep);
@@ -12,7 +14,8 @@ The package reads in the order of the course — math → runs → pictures → 
 * :mod:`optlab.checks` — the exercise checks; :mod:`optlab.nn` — the capstone's MLP (numpy only),
   with its pictures in :mod:`optlab.nn_plots`.
 
-The numpy-only core is re-exported here, so ``import optlab; optlab.adam_step(...)`` works.
+The numpy-only core is re-exported here, so ``import optlab; optlab.adam_step(...)`` works. The course's notation
+and conventions are in ``docs/conventions.md``.
 """
 
 from .data import (
@@ -25,7 +28,8 @@ from .data import (
     minibatches,
 )
 from .objectives import OBJECTIVES, Beale, Himmelblau, Objective, Quadratic, RotatedQuadratic, Rosenbrock, Saddle, get_objective
-from .optimizers import OPTIMIZERS, GD, SGD, AdaGrad, Adam, AdamW, Momentum, Nesterov, Optimizer, RMSProp, make_optimizer
+from .optimizers import (OPTIMIZERS, GD, SGD, AdaGrad, Adam, AdamW, Momentum, Nesterov, Optimizer, RMSProp, RuleError,
+                         make_optimizer)
 from .rules import (
     adagrad_step,
     adam_step,
@@ -48,7 +52,7 @@ __all__ = [
     "adagrad_step", "rmsprop_step", "adam_step", "adamw_step",
     # optimizers
     "Optimizer", "GD", "SGD", "Momentum", "Nesterov", "AdaGrad", "RMSProp", "Adam", "AdamW",
-    "make_optimizer", "OPTIMIZERS",
+    "make_optimizer", "OPTIMIZERS", "RuleError",
     # schedules
     "constant", "step_decay", "exponential", "cosine", "linear_warmup", "inverse_time",
     # objectives and data

@@ -10,6 +10,7 @@ come from each optimizer's description in :mod:`optlab.specs`; the first picture
 
 from __future__ import annotations
 
+import inspect
 import math
 
 import numpy as np
@@ -25,6 +26,8 @@ from ._base import GrowingAxis, Panel, choice_control, hyperparameter_control, l
 
 __all__ = ["PathsPanel", "HyperGroup", "rules_for"]
 
+_RUN_OPTIONS = tuple(name for name, p in inspect.signature(run).parameters.items()
+                     if p.kind is p.KEYWORD_ONLY and name not in ("schedule", "record_state"))
 _COLORS = ["#d62728", "#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b", "#e377c2"]
 
 
@@ -130,8 +133,8 @@ class PathsPanel(Panel):
             objective's own κ.
         separate: hyperparameter keywords that get one control per optimizer (e.g. ``("lr",)``) instead of one
             shared control; a dict value such as ``lr={"gd": 1e-3, "adam": 0.05}`` does the same.
-        extra_controls: more :class:`~optlab.widgets.Control` s whose values go to ``run`` as keywords
-            (``noise``, ``batch_size``) or to ``make_schedule``.
+        extra_controls: more :class:`~optlab.widgets.Control` s; one named after an option of :func:`optlab.run`
+            (``noise``, ``batch_size``, …) sets that option, the others are for ``make_schedule``.
         make_schedule: values -> schedule callable or None; draws a third axes with α·schedule(t).
         start_controls: add sliders for the start point.
         title: heading.
@@ -333,11 +336,11 @@ class PathsPanel(Panel):
         return self._theta0 if self._theta0 is not None else np.asarray(self.objective.start, dtype=float)
 
     def _run_kwargs(self, values):
-        kwargs = {}
-        if values.get("noise"):
-            kwargs["noise"] = values["noise"]
-        if values.get("batch_size") and hasattr(self.objective, "n") and values["batch_size"] < self.objective.n:
-            kwargs["batch_size"] = values["batch_size"]
+        # A control named after an option of optlab.run (noise, batch_size, …) sets that option: a new run option
+        # becomes a panel control by adding the control alone.
+        kwargs = {k: values[k] for k in _RUN_OPTIONS if k in values}
+        if "batch_size" in kwargs and not (hasattr(self.objective, "n") and kwargs["batch_size"] < self.objective.n):
+            del kwargs["batch_size"]  # every example: full-batch gradient descent, no shuffling
         if self._make_schedule is not None:
             kwargs["schedule"] = self._make_schedule(values)
         return kwargs

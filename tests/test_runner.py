@@ -345,3 +345,14 @@ def test_a_loss_that_grew_orders_of_magnitude_is_flagged():
     assert "grew" not in run(Adam(lr=0.05), "rosenbrock", None, 300).message
     assert 1 < run(Adam(lr=30.0), "rosenbrock", None, 300).growth < 100  # grew, not by orders of magnitude: no flag
     assert "grew" not in run(Adam(lr=30.0), "rosenbrock", None, 300).message
+
+
+def test_optlab_run_is_the_function_and_the_module_is_optlab_runner():
+    import importlib
+
+    import optlab
+    import optlab.runner
+
+    assert optlab.run is optlab.runner.run and callable(optlab.run)
+    with pytest.raises(ModuleNotFoundError):
+        importlib.import_module("optlab.run")
