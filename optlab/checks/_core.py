@@ -18,6 +18,8 @@ import warnings
 
 import numpy as np
 
+from .._format import fmt
+
 RTOL, ATOL = 1e-6, 1e-9
 
 
@@ -42,10 +44,7 @@ def _public(check):
 
 def _fmt(a):
     a = np.asarray(a, dtype=float)
-    if a.ndim == 0:
-        return f"{float(a):.6g}"
-    flat = np.array2string(a.ravel()[:4], precision=4, separator=", ")
-    return flat if a.size <= 4 else flat[:-1] + ", …]"
+    return fmt(a, 6) if a.ndim == 0 else fmt(a.ravel(), 4)  # optlab's one formatter
 
 
 def _close(a, b):

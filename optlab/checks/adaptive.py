@@ -6,6 +6,7 @@ import functools
 import numpy as np
 
 from .. import rules as _rules
+from .. import specs
 from ._core import _arrays, _Case, _check_rule, _public, _rng, _variant
 
 
@@ -96,7 +97,7 @@ _RMSPROP_VARIANTS = _adaptive_variants(_rmsprop, "v", "v ← β2 v + (1 − β2)
 def check_adagrad_step(adagrad_step):
     """Check lesson 04's ``adagrad_step(theta, grad, s, lr, eps) -> (theta, s)``."""
     _check_rule("adagrad_step", adagrad_step, _rules.adagrad_step, _adaptive_cases(False), ("θ", "s"),
-                _ADAGRAD_VARIANTS, ("theta", "grad", "s", "lr", "eps"))
+                _ADAGRAD_VARIANTS, specs.ADAGRAD.rule_arguments)
 
 
 @_public
@@ -107,7 +108,7 @@ def check_rmsprop_step(rmsprop_step):
     keyword ``t`` fails (after its other steps are checked), as the exercise asks for it.
     """
     _check_rule("rmsprop_step", rmsprop_step, _rules.rmsprop_step, _adaptive_cases(True), ("θ", "v"),
-                _RMSPROP_VARIANTS, ("theta", "grad", "v", "lr", "beta2", "eps"),
+                _RMSPROP_VARIANTS, specs.RMSPROP.rule_arguments,
                 missing="rmsprop_step has no t argument — the exercise asks for an optional t, "
                         "rmsprop_step(theta, grad, v, lr, beta2, eps, *, t=None): when t is given, step with the "
                         "bias-corrected v̂ = v/(1 − β2ᵗ) (your steps without t are right).")
@@ -217,6 +218,6 @@ _ADAM_VARIANTS = [
 def check_adam_step(adam_step):
     """Check lesson 05's ``adam_step(theta, grad, m, v, t, lr, beta1, beta2, eps, bias_correction=True)``."""
     _check_rule("adam_step", adam_step, _rules.adam_step, _adam_cases(), ("θ", "m", "v"), _ADAM_VARIANTS,
-                ("theta", "grad", "m", "v", "t", "lr", "beta1", "beta2", "eps", "bias_correction"),
+                specs.ADAM.rule_arguments,
                 missing=_no_flag("adam_step(theta, grad, m, v, t, lr, beta1, beta2, eps, bias_correction=True)"))
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import rules as _rules
+from .. import specs
 from ._core import _Case, _check_rule, _public, _rng, _variant
 
 
@@ -62,7 +63,7 @@ _NESTEROV_VARIANTS = _MOMENTUM_VARIANTS + [
 
 def _check_momentum(name, fn, variants):
     _check_rule(name, fn, _rules.momentum_step, _momentum_cases(), ("θ", "velocity"), variants,
-                ("theta", "grad", "velocity", "lr", "beta"))
+                specs.MOMENTUM.rule_arguments)
 
 
 @_public
