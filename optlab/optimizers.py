@@ -214,7 +214,8 @@ class Optimizer:
         if rule is not None and not callable(rule):
             raise ValueError(f"rule must be a function such as your {self.spec.rule} (got {rule!r})")
         self.rule = rule
-        self._rule = type(self).reference if rule is None else _GuardedRule(rule, self.spec)
+        own = rule is None or inspect.unwrap(rule) is getattr(rules, self.spec.rule)  # optlab's, given by name
+        self._rule = type(self).reference if own else _GuardedRule(rule, self.spec)
 
     def __repr__(self):
         args = ", ".join(f"{k}={v!r}" for k, v in self.hyperparams.items())

@@ -36,7 +36,29 @@ FACTORIES = {
     "comparison": lambda: comparison_panel(("gd", "nesterov", "adamw"), "rosenbrock", steps=100),
     "sweep": lambda: sweep_panel(resolution=24, steps=40),
     "schedule": lambda: schedule_panel("adamw", "rosenbrock", steps=100),
+    "comparison_your_rules": lambda: comparison_panel(("momentum", "adam"), "beale", steps=100,
+                                                      rule={"momentum": _student_momentum, "adam": _student_adam}),
+    "step_your_rule": lambda: step_panel("rmsprop", "quadratic", steps=20, rule=_student_rmsprop),
 }
+
+
+def _student_momentum(theta, grad, velocity, lr, beta):
+    velocity = beta * velocity - lr * grad
+    return theta + velocity, velocity
+
+
+def _student_adam(theta, grad, m, v, t, lr, beta1, beta2, eps, bias_correction=True):
+    m = beta1 * m + (1 - beta1) * grad
+    v = beta2 * v + (1 - beta2) * grad**2
+    if bias_correction:
+        return theta - lr * (m / (1 - beta1**t)) / (np.sqrt(v / (1 - beta2**t)) + eps), m, v
+    return theta - lr * m / (np.sqrt(v) + eps), m, v
+
+
+def _student_rmsprop(theta, grad, v, lr, beta2, eps, *, t=None):
+    v = beta2 * v + (1 - beta2) * grad**2
+    v_hat = v if t is None else v / (1 - beta2**t)
+    return theta - lr * grad / (np.sqrt(v_hat) + eps), v
 
 
 @pytest.fixture(scope="module", params=sorted(FACTORIES))

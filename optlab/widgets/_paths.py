@@ -160,11 +160,11 @@ class PathsPanel(Panel):
     def __init__(self, optimizers, objective, *, steps=None, theta0=None, objectives=None, kappa_slider=False,
                  kappa=None, separate=(), extra_controls=(), make_schedule=None, start_controls=True, title=None,
                  rule=None, **hyperparams):
-        self.specs = {}
+        self.spec_of = {}
         for name in optimizers:
             spec = specs.get_spec(name)  # a ValueError names the known optimizers
-            self.specs[specs.canonical_name(name)] = spec
-        self.optimizers = list(self.specs)
+            self.spec_of[specs.canonical_name(name)] = spec
+        self.optimizers = list(self.spec_of)
         self.rules = rules_for(self.optimizers, rule)
         self._steps_arg = _check_steps(steps)
         self._base_objective = get_objective(objective)
@@ -203,9 +203,9 @@ class PathsPanel(Panel):
     def _hyper_controls(self, given, separate):
         """One :class:`HyperGroup` (and control) per hyperparameter meaning; see the class docstring."""
         multi = len(self.optimizers) > 1
-        labels = {name: spec.label for name, spec in self.specs.items()}
+        labels = {name: spec.label for name, spec in self.spec_of.items()}
         self.groups, self._group_of = {}, {}
-        for opt, spec in self.specs.items():
+        for opt, spec in self.spec_of.items():
             for h in spec.hyperparameters:
                 key = h.name
                 # A hyperparameter whose meaning differs from the others' of that name (RMSProp's bias correction,
@@ -257,7 +257,7 @@ class PathsPanel(Panel):
         self.paths, self.loss_lines, self.colors = [], [], []
         for i, name in enumerate(self.optimizers):
             color = _COLORS[i % len(_COLORS)]
-            label = self.specs[name].label
+            label = self.spec_of[name].label
             self.paths.append(plotting.plot_trajectory(np.zeros((1, 2)), self.ax_path, color=color, label=label))
             (line,) = self.ax_loss.plot([], [], color=color, label=label)
             self.loss_lines.append(line)
@@ -354,7 +354,7 @@ class PathsPanel(Panel):
         multi = len(self.optimizers) > 1
         captions = []
         for name, path, line, color in zip(self.optimizers, self.paths, self.loss_lines, self.colors):
-            hp = {k: self._group_of[name, k].value_for(name, values) for k in self.specs[name].names}
+            hp = {k: self._group_of[name, k].value_for(name, values) for k in self.spec_of[name].names}
             self.hyperparams_used.append(hp)
             traj = run(make_optimizer(name, **hp, rule=self.rules.get(name)), objective, theta0, self.steps, **kwargs)
             self.trajectories.append(traj)
@@ -362,7 +362,7 @@ class PathsPanel(Panel):
             plotting.update_trajectory(path, plotting.clip_to_view(np.asarray(traj.thetas), self.window),
                                        max_points=plotting.DRAW_POINTS)
             plotting.update_loss(line, traj.losses, self.f_min, max_points=plotting.DRAW_POINTS)
-            label = self.specs[name].label if multi else ""
+            label = self.spec_of[name].label if multi else ""
             self.messages.append(f"{label}: {traj.message}" if label else traj.message)
             captions.append(run_caption(traj, label=label, color=color, rule=name in self.rules))
         self.caption.value = " &nbsp;·&nbsp; ".join(captions)
