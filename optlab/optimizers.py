@@ -126,6 +126,8 @@ class _GuardedRule:
         copies = [a.copy() if isinstance(a, np.ndarray) else a for a in (theta, grad) + args]
         try:
             out = self.fn(*copies, **kwargs)
+        except NotImplementedError:
+            raise RuleError(f"{self.label} is not written yet", self.fn) from None
         except Exception as exc:  # the rule's own bug: say which, in one line
             text = str(exc).splitlines()[0] if str(exc) else ""
             text = text if len(text) <= 100 else text[:97] + "…"

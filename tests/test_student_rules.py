@@ -153,12 +153,18 @@ def returns_strings(theta, grad, m, v, t, lr, beta1, beta2, eps, bias_correction
     return "theta", m, v
 
 
+def stub(theta, grad, m, v, t, lr, beta1, beta2, eps, bias_correction=True):
+    # YOUR CODE HERE
+    raise NotImplementedError()
+
+
 WRONG = {
     "raises": (raises, "your raises raised ZeroDivisionError: division by zero"),
     "theta_only": (theta_only, "your theta_only returned a single ndarray; it should return 3: (theta, m, v)"),
     "first_coordinate": (first_coordinate, "your first_coordinate returned theta of shape () for θ of shape (2,)"),
     "no_epsilon": (no_epsilon, "your no_epsilon made θ blow up at step 1, where optlab's adam_step does not"),
     "returns_strings": (returns_strings, "your returns_strings returned theta = 'theta', not an array of numbers"),
+    "stub": (stub, "your stub is not written yet"),
 }
 
 
