@@ -127,3 +127,16 @@ def test_changing_a_default_or_a_slider_range_is_one_line_in_specs(tmp_path):
     out = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, capture_output=True, text=True,
                          env={"PYTHONPATH": str(tmp_path), "PATH": "/usr/bin:/bin"})
     assert out.returncode == 0 and out.stdout.strip() == "ok", out.stderr[-2000:]
+
+
+def test_the_conventions_page_is_in_the_repository_and_names_every_hyperparameter():
+    page = (ROOT / "docs" / "conventions.md").read_text(encoding="utf-8")
+    for h in specs.HYPERPARAMETERS.values():
+        assert f"`{h.name}`" in page and h.symbol.split()[0] in page, h.name
+    for spec in set(specs.SPECS.values()):
+        for field in spec.state_fields:
+            assert f"`{field}`" in page, field
+    cited = [p for p in list(ROOT.glob("optlab/**/*.py")) + list(ROOT.glob("tests/*.py")) + list(ROOT.glob("tools/*.py"))
+             if "COURSE" + ".md" in p.read_text(encoding="utf-8")]
+    assert not cited, f"cite docs/conventions.md (in the repository), not a file outside it: {cited}"
+    assert "docs/conventions.md" in rules.__doc__ and "docs/conventions.md" in specs.__doc__
