@@ -238,8 +238,9 @@ def find_adam_panel(page):
     return page.locator(PANEL)
 
 
-def press_and_wait(page, name, key):
-    """Press ``key`` on slider ``name``; wait for a new picture and the kernel to go idle.
+def press_and_wait(page, name, key, idle=None):
+    """Press ``key`` on slider ``name``; wait for a new picture and the kernel to go idle (``idle(page)`` waits
+    for that; JupyterLab's execution indicator by default).
 
     Returns (readout before, readout after, picture src before, src after, key-to-picture ms,
     key-to-readout ms — the round trip to the kernel and back without the picture).
@@ -250,7 +251,7 @@ def press_and_wait(page, name, key):
     page.focus(f"{PANEL} .optlab-control-{name} .noUi-handle")
     page.keyboard.press(key)
     page.wait_for_function(f"() => window.__optlab.loads.length > {loads}", timeout=30000)
-    _kernel_idle(page)
+    (idle or _kernel_idle)(page)
     page.wait_for_function(
         f"""() => document.querySelector('{PANEL} .optlab-readout-{name}').innerText.trim() !== {json.dumps(before)}""",
         timeout=10000)
