@@ -91,13 +91,37 @@ _CELLS = """
 """
 
 
+def panel_cell(path=LESSON) -> int:
+    """Index, among the lesson's code cells, of the one that starts the Adam trajectory panel."""
+    nb = nbformat.read(str(path), as_version=4)
+    found = [i for i, cell in enumerate(c for c in nb.cells if c.cell_type == "code")
+             if lab.PANEL_CALL in cell.source.replace("'", '"')]
+    if len(found) != 1:
+        raise RuntimeError(f"{path.name} has {len(found)} code cells calling {lab.PANEL_CALL}...)")
+    return found[0]
+
+
+def find_adam_panel(page, index: int):
+    """The Adam trajectory panel: the output of code cell ``index``, scrolled into view and marked for lab.py's
+    helpers (found by the cell's position in the lesson, not its editor text, which a deferred cell may not
+    have drawn yet)."""
+    cell = page.locator(".jp-Notebook .jp-CodeCell").nth(index)
+    cell.scroll_into_view_if_needed()
+    panel = cell.locator(".jp-OutputArea .optlab-panel")
+    try:
+        panel.wait_for(state="attached", timeout=60000)
+    except Exception as exc:
+        raise RuntimeError(f"no panel in code cell {index}: it shows {page.evaluate(_CELLS)[index]}") from exc
+    panel.evaluate("(node) => node.setAttribute('data-optlab-browser-test', 'adam-trajectory')")
+    for name in ("lr", "beta1", "bias_correction"):  # the controls that make it the Adam panel
+        page.wait_for_selector(f"{lab.PANEL} .optlab-control-{name}", state="attached", timeout=10000)
+    page.wait_for_function(f"() => document.querySelector('{lab.PANEL} img').complete", timeout=30000)
+    page.locator(lab.PANEL).scroll_into_view_if_needed()
+    return page.locator(lab.PANEL)
+
+
 def _numbered(cell) -> bool:
     return re.fullmatch(r"\[\d+\]:", cell["prompt"]) is not None
-
-
-def _menu(page, command):
-    page.click('li.lm-MenuBar-item >> text="Run"')
-    page.click(f"li.lm-Menu-item[data-command='{command}']")
 
 
 _BUSY = """() => [...document.querySelectorAll('.jp-Notebook .jp-InputPrompt')].some(p => p.textContent.includes('*'))"""
@@ -112,36 +136,38 @@ def cells_settled(page, timeout_ms=180000):
     page.wait_for_function(f"() => !({_BUSY})()", timeout=timeout_ms)
 
 
-def _run(page, command, timeout_ms):
-    """Run a Run-menu command and wait until the cells it queued have run."""
-    _menu(page, command)
-    with contextlib.suppress(Exception):  # a run that ends within the poll shows no [*] at all
-        page.wait_for_function(_BUSY, timeout=10000)
+def run_every_cell(page, timeout_ms=180000, first_done=None):
+    """Run the lesson from the top, one cell at a time (Shift+Enter, each run to its end before the next), as a
+    student works through it; returns the code cells' prompts and outputs at the end.
+
+    Not Run All: JupyterLab stops a Run All at the first failing cell, and JupyterLite's kernel client then
+    cancels every message queued behind it (jupyterlite's kernel client, ``mutex.cancel()`` on an error reply),
+    widget messages included: a panel whose messages were queued behind a failing check stops answering its
+    sliders until the page is reloaded. One cell at a time nothing is queued when a check fails.
+
+    ``first_done`` (a list) receives the time.monotonic() at which the first code cell had run."""
+    total = len(nbformat.read(str(LESSON), as_version=4).cells)
+    # windowingMode "defer" attaches the cells below the fold while the page is idle: wait for all of them
+    page.wait_for_function("(n) => document.querySelectorAll('.jp-Notebook .jp-Cell').length === n", arg=total,
+                           timeout=60000)
+    cells = page.locator(".jp-Notebook .jp-Cell")
+    cells.nth(0).locator(".jp-InputPrompt").click()
+    for i in range(total):
+        is_code = "jp-CodeCell" in (cells.nth(i).get_attribute("class") or "")
+        page.keyboard.press("Control+Enter" if i == total - 1 else "Shift+Enter")  # no new cell at the end
+        if is_code:
+            page.wait_for_function(
+                """(i) => { const cell = document.querySelectorAll('.jp-Notebook .jp-Cell')[i];
+                            const prompt = cell && cell.querySelector('.jp-InputPrompt');
+                            return prompt && /^\\[\\d+\\]:$/.test(prompt.textContent.trim()); }""",
+                arg=i, timeout=timeout_ms)
+            if first_done is not None and not first_done:
+                first_done.append(time.monotonic())
     cells_settled(page, timeout_ms)
-
-
-def run_every_cell(page, expected_stops: int, timeout_ms=180000):
-    """Run All; where it stops after a check that fails by design, go on from the next cell (Run > Run Selected
-    Cell and All Below), as a student would. Returns the cells' prompts and outputs at the end.
-
-    Raises if a run stops anywhere else, or more often than the lesson has cells tagged raises-exception."""
-    _run(page, "runmenu:run-all", timeout_ms)
-    for _ in range(expected_stops + 1):
-        cells = page.evaluate(_CELLS)
-        waiting = [i for i, cell in enumerate(cells) if not _numbered(cell)]
-        if not waiting:
-            return cells
-        first = waiting[0]
-        stopped_at = cells[first - 1] if first else None
-        if stopped_at is None or not any(mime == "application/vnd.jupyter.stderr" for mime, _ in
-                                         stopped_at["outputs"]):
-            raise RuntimeError(f"the run stopped before code cell {first} without an error in the cell before: "
-                               f"{json.dumps(cells[max(first - 1, 0)])[:800]}")
-        cell = page.locator(".jp-Notebook .jp-CodeCell").nth(first)
-        cell.scroll_into_view_if_needed()
-        cell.locator(".jp-InputPrompt").click()
-        _run(page, "notebook:run-all-below", timeout_ms)
-    raise RuntimeError(f"Run All stopped more than the {expected_stops} times the lesson's tagged cells allow")
+    code = page.evaluate(_CELLS)
+    if not all(_numbered(cell) for cell in code):
+        raise RuntimeError(f"not every code cell ran: {[cell['prompt'] for cell in code]}")
+    return code
 
 
 def tagged(path=LESSON) -> list[bool]:
@@ -156,32 +182,35 @@ def run_lite_session(site_dir, presses=10, slider="lr"):
 
     Returns a dict: ``cells`` (prompts and outputs after the run), ``tagged``, ``events`` (one per key press, as
     in lab.run_browser_session), ``median_ms`` and ``readout_median_ms``, ``kernel_ready_s`` (page opened to
-    the kernel idle — the first usable kernel), ``run_all_s`` (every cell run),
-    ``left`` (requests that tried to leave 127.0.0.1: the proxy's and the browser's view), ``failed`` (site
-    files answered with an error status) and ``requests`` (how many the site answered).
+    the first code cell's result, run as soon as the notebook shows: the first usable kernel), ``run_all_s``
+    (the other cells, one after the other),
+    ``left`` (requests of the page, its workers or its service worker to anything but the site's server — the
+    browser reports every one, as the server's own log confirms: ``unseen``, what the server answered that the
+    browser did not report, is empty), ``proxy_log`` (what reached the refusing proxy: Chromium's own
+    background calls — update and account checks — never the site's), ``failed`` (site files answered with an
+    error status; the browser's automatic /favicon.ico probe aside) and ``requests`` (how many the server
+    answered).
     """
     from playwright.sync_api import sync_playwright
 
     expected = tagged()
-    events, browser_left = [], []
+    events, browser_seen = [], []
     with build_lite.serving(site_dir) as server, _proxy() as proxy, sync_playwright() as pw:
         args = lab.CHROMIUM_ARGS + [f"--proxy-server=http://127.0.0.1:{proxy.server_address[1]}",
                                     "--proxy-bypass-list=127.0.0.1"]
         browser = pw.chromium.launch(executable_path=lab.CHROMIUM, args=args, headless=True)
         try:
             context = browser.new_context(viewport={"width": 1400, "height": 1000})
-            context.on("request", lambda r: None if r.url.startswith((server.url, "data:", "blob:"))
-                       else browser_left.append(r.url))
+            context.on("request", lambda r: browser_seen.append(r.url))
             page = context.new_page()
             start = time.monotonic()
             page.goto(f"{server.url}/lab/index.html?path={LESSON.name}", wait_until="domcontentloaded")
             page.wait_for_selector(".jp-Notebook .jp-CodeCell", timeout=90000)
-            lab._kernel_idle(page, timeout_ms=180000)  # the kernel has started and nothing ran yet
-            kernel_ready_s = time.monotonic() - start
-            start = time.monotonic()
-            cells = run_every_cell(page, expected_stops=sum(expected))
-            run_all_s = time.monotonic() - start
-            panel = lab.find_adam_panel(page)
+            first_done = []
+            cells = run_every_cell(page, first_done=first_done)
+            run_all_s = time.monotonic() - first_done[0]
+            kernel_ready_s = first_done[0] - start
+            panel = find_adam_panel(page, panel_cell())
             panel.evaluate(lab._INSTALL_PROBE)
             for i in range(presses):
                 key = "ArrowRight" if i % 2 == 0 else "ArrowLeft"
@@ -190,11 +219,15 @@ def run_lite_session(site_dir, presses=10, slider="lr"):
                                    src_changed=src0 != src1, ms=ms, readout_ms=readout_ms))
         finally:
             browser.close()
-        requests = list(server.requests)
-        left = proxy.seen + browser_left
-    failed = [(path, status) for path, status in requests
-              if isinstance(status, int) and status >= 400 and not path.startswith("/api/")]
+        requests, proxy_log = list(server.requests), list(proxy.seen)
+        site_url = server.url
+    left = [url for url in browser_seen if not url.startswith((site_url + "/", "data:", "blob:"))]
+    reported = {url[len(site_url):] for url in browser_seen if url.startswith(site_url + "/")}
+    unseen = sorted({path for path, _ in requests} - reported - {"/favicon.ico"})  # the browser's own probe
+    # /api/ 404s are JupyterLite's drive looking for files a traceback names (/lib/python3.12/...): expected.
+    failed = [(path, status) for path, status in requests if isinstance(status, int) and status >= 400
+              and not path.startswith("/api/") and path != "/favicon.ico"]
     return dict(cells=cells, tagged=expected, events=events, kernel_ready_s=kernel_ready_s, run_all_s=run_all_s,
                 median_ms=statistics.median(e["ms"] for e in events),
                 readout_median_ms=statistics.median(e["readout_ms"] for e in events),
-                left=left, failed=failed, requests=len(requests))
+                left=left, unseen=unseen, proxy_log=proxy_log, failed=failed, requests=len(requests))
