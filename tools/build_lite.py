@@ -37,7 +37,6 @@ import contextlib
 import functools
 import hashlib
 import http.server
-import io
 import json
 import os
 import pathlib
@@ -47,6 +46,7 @@ import subprocess
 import sys
 import tarfile
 import tempfile
+import threading
 import time
 import zipfile
 
@@ -614,12 +614,17 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
 def serving(site, port: int = 0, verbose: bool = False):
     """Serve ``site`` on 127.0.0.1 (a free port when ``port`` is 0) in a thread; yield the server, whose ``url``
     is its base URL and ``requests`` the (path, status) of every request it answered."""
-    import threading
-
     handler = functools.partial(_Handler, directory=str(site))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
     server.verbose, server.requests = verbose, []
     server.url = f"http://127.0.0.1:{server.server_address[1]}"
+    with running(server):
+        yield server
+
+
+@contextlib.contextmanager
+def running(server):
+    """Run a socketserver's ``serve_forever`` in a thread for the ``with`` block; then stop and close it."""
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:

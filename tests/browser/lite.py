@@ -11,14 +11,11 @@ panel lookup, key presses) are ``lab.py``'s.
 
 from __future__ import annotations
 
-import contextlib
-import json
 import pathlib
 import re
 import socketserver
 import statistics
 import sys
-import threading
 import time
 
 import nbformat
@@ -69,17 +66,8 @@ class _ProxyHandler(socketserver.StreamRequestHandler):
         self.wfile.write(b"HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
 
 
-@contextlib.contextmanager
 def _proxy():
-    proxy = _Proxy()
-    thread = threading.Thread(target=proxy.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield proxy
-    finally:
-        proxy.shutdown()
-        proxy.server_close()
-        thread.join(timeout=10)
+    return build_lite.running(_Proxy())
 
 
 # Runs in the page: every code cell of the notebook, in order: its prompt and its outputs (mime type, text).
