@@ -1,89 +1,82 @@
-"""Benchmark entries for the course as a whole: every notebook executed, the capstone, the training panel.
+"""The course as a whole: the whole nbval run, every notebook in it, and the capstone.
 
-* Whole-course time: every notebook in lessons/ and solutions/ run top to bottom with nbclient, one fresh
-  kernel each, one after the other (as ``pytest --nbval-lax`` without xdist does), kernel start included.
-  Lessons still hold their exercise stubs; their check cells are tagged ``raises-exception`` and nbclient
-  lets exactly those cells fail. An error anywhere else is reported in the note. The kernels' CPU time is
-  given too (it does not grow when other processes compete for the cores), and a second figure runs the
-  same notebooks two at a time, as ``pytest -n 2`` would on two cores.
+* Whole course under nbval: exactly one ``python -m pytest lessons solutions`` call (the project's pytest
+  options: ``--nbval-lax --nbval-current-env``), as a subprocess, wall clock from its start to its exit;
+  CPU time is that of pytest and of every kernel it started (they are its children, reaped before it
+  exits). The plugin ``benchmarks/_nbval_timing.py`` records, in the same run, each notebook's time —
+  its cells' setup, call and teardown, so its kernel's start and shutdown are in — and its kernel's CPU
+  time. Lessons still hold their exercise stubs; their check cells are tagged ``raises-exception``, which
+  nbval lets fail; any other failure is named in the note.
 * Lesson 07's claim "every optimizer reaches 100 % training accuracy in seconds": each optimizer at the
   capstone's best α for the capstone's budget (1000 full-batch steps for GD, 250 for the others), wall time
   of the slowest.
-* The live training panel: the time of one retrain (``TrainingPanel.last_retrain_seconds``) and of a whole
-  slider move (retrain + redraw + PNG), median over moves through all seven optimizers and a few α's.
 
 Run through the runner: ``python benchmarks/run.py course``.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import pathlib
-import resource
-import statistics
+import subprocess
+import sys
+import tempfile
 import time
-from concurrent.futures import ThreadPoolExecutor
 
-import nbformat
 import numpy as np
-from nbclient import NotebookClient
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
+HERE = pathlib.Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+try:
+    from run import Load, describe_load  # the runner's load meter (benchmarks/run.py)
+finally:
+    sys.path.remove(str(HERE))
 
 
 def _children_cpu() -> float:
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return usage.ru_utime + usage.ru_stime
+    times = os.times()
+    return times.children_user + times.children_system
 
 
-def _execute(path: pathlib.Path):
-    """Run one notebook in a fresh kernel; return (seconds, kernel CPU seconds, cells that failed unexpectedly).
-
-    The kernel is a child process, reaped at shutdown, so its CPU time shows in RUSAGE_CHILDREN: a figure
-    that, unlike wall time, does not grow when other processes compete for the cores.
-    """
-    nb = nbformat.read(path, as_version=4)
-    client = NotebookClient(nb, timeout=300, kernel_name="python3", allow_errors=True,
-                            resources={"metadata": {"path": str(path.parent)}})
-    cpu, start = _children_cpu(), time.perf_counter()
-    client.execute()
-    seconds, cpu = time.perf_counter() - start, _children_cpu() - cpu
-    failed = [cell.get("id", "?") for cell in nb.cells if cell.cell_type == "code"
-              and "raises-exception" not in cell.metadata.get("tags", [])
-              and any(out.get("output_type") == "error" for out in cell.get("outputs", []))]
-    return seconds, cpu, failed
-
-
-def _notebooks():
-    return [path for folder in ("lessons", "solutions") for path in sorted((ROOT / folder).glob("*.ipynb"))]
+def nbval_run(paths=("lessons", "solutions"), extra=()):
+    """One pytest call over ``paths``; returns (wall s, CPU s of pytest and its kernels, timing dict, load dict)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        out = pathlib.Path(tmp) / "timing.json"
+        env = dict(os.environ, OPTLAB_NBVAL_TIMING=str(out),
+                   PYTHONPATH=os.pathsep.join(filter(None, [str(HERE), os.environ.get("PYTHONPATH")])))
+        command = [sys.executable, "-m", "pytest", *paths, "-q", "-p", "_nbval_timing", *extra]
+        meter, cpu, start = Load(), _children_cpu(), time.perf_counter()
+        proc = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True)
+        wall, cpu, load = time.perf_counter() - start, _children_cpu() - cpu, meter.stop()
+        if not out.exists():
+            raise RuntimeError(f"pytest wrote no timing (exit {proc.returncode}): {proc.stdout[-500:]}{proc.stderr[-500:]}")
+        timing = json.loads(out.read_text())
+    timing["summary"] = (proc.stdout.strip().splitlines() or [""])[-1]
+    return wall, cpu, timing, load
 
 
 def _course_entries():
-    times, cpus, failures = {}, {}, []
-    load = os.getloadavg()[0]
-    for path in _notebooks():
-        name = f"{path.parent.name}/{path.stem}"
-        times[name], cpus[name], failed = _execute(path)
-        failures += [f"{name}#{cell}" for cell in failed]
-    total = sum(times.values())
-    slowest = sorted(times.items(), key=lambda kv: -kv[1])[:3]
-    note = (f"{len(times)} notebooks, nbclient, fresh kernel each, sequential, {os.cpu_count()} CPUs, load average "
-            f"{load:.1f} at the start; kernels' CPU time {sum(cpus.values()):.0f} s; slowest: "
-            + ", ".join(f"{name} {s:.1f} s (CPU {cpus[name]:.1f} s)" for name, s in slowest))
+    wall, cpu, timing, load = nbval_run()
+    notebooks = timing["notebooks"]
+    failures = [f"{name}: {', '.join(nb['failed'])}" for name, nb in notebooks.items() if nb["failed"]]
+    kernels = sum(nb["cpu"] for nb in notebooks.values())
+    slowest = sorted(notebooks.items(), key=lambda kv: -kv[1]["seconds"])[:3]
+    note = (f"{len(notebooks)} notebooks, {sum(nb['cells'] for nb in notebooks.values())} cells, one kernel each, "
+            f"sequential; pytest says: {timing['summary']}; CPU: kernels {kernels:.1f} s, pytest "
+            f"{timing['pytest_cpu']:.1f} s; slowest: "
+            + ", ".join(f"{name} {nb['seconds']:.1f} s" for name, nb in slowest)
+            + f"; {describe_load(load)}")
     if failures:
-        note += "; UNEXPECTED ERRORS in " + ", ".join(failures)
-    rows = [dict(name="whole course: every notebook in lessons/ and solutions/", value=total, unit="s",
-                 target="<= 90", note=note)]
-    start = time.perf_counter()
-    with ThreadPoolExecutor(max_workers=2) as pool:  # as `pytest -n 2` would run them on two cores
-        list(pool.map(_execute, _notebooks()))
-    rows.append(dict(name="whole course, two notebooks at a time", value=time.perf_counter() - start, unit="s",
-                     target="<= 90", note="the same notebooks, two at a time (two threads, each with its own kernels)"))
-    for stem, target in (("06_beyond_adam", "<= 6"), ("07_capstone", "<= 6")):
-        key = f"solutions/{stem}"
-        if key in times:
-            rows.append(dict(name=f"{key}.ipynb executed (kernel start included)", value=times[key], unit="s",
-                             target=target, note="same run as the whole-course figure"))
+        note += "; FAILED: " + "; ".join(failures)
+    rows = [dict(name="whole course under nbval: python -m pytest lessons solutions", value=wall, cpu=cpu, unit="s",
+                 target="<= 60", figure="nbval", note=note)]
+    for name, nb in sorted(notebooks.items(), key=lambda kv: -kv[1]["seconds"]):
+        rows.append(dict(name=f"{name}, kernel start included", value=nb["seconds"], cpu=nb["cpu"], unit="s",
+                         target="<= 5", figure="notebook",
+                         note=f"{nb['cells']} code cells; same nbval run; CPU = its kernel's"
+                              + (f"; FAILED: {', '.join(nb['failed'])}" if nb["failed"] else "")))
     return rows
 
 
@@ -110,27 +103,8 @@ def _capstone_entry():
                 value=worst, unit="s", target="<= 2", note=note)
 
 
-def _panel_entries():
-    from optlab.widgets.training import training_panel
-
-    panel = training_panel("adam", steps=300)
-    retrain, move = [], []
-    changes = [("optimizer", name) for name in ("gd", "momentum", "nesterov", "adagrad", "rmsprop", "adamw",
-                                                "adam")] + [("lr", lr) for lr in (0.01, 0.1, 0.003, 0.03)]
-    for key, value in changes:
-        start = time.perf_counter()
-        panel.controls[key].value = value
-        move.append(time.perf_counter() - start)
-        retrain.append(panel.last_retrain_seconds)
-    note = f"median of {len(changes)} moves (all 7 optimizers, 4 α's), 300 full-batch steps per retrain"
-    return [dict(name="training_panel: one retrain", value=1e3 * statistics.median(retrain), unit="ms",
-                 target="<= 150", note=note),
-            dict(name="training_panel: slider move to new picture", value=1e3 * statistics.median(move),
-                 unit="ms", target="<= 250", note=note + "; retrain + redraw + PNG")]
-
-
 def entries() -> list[dict]:
-    return [_capstone_entry(), *_panel_entries(), *_course_entries()]
+    return [_capstone_entry(), *_course_entries()]
 
 
 if __name__ == "__main__":

@@ -1,52 +1,201 @@
-"""Latency of the live panels (issue 4): one slider move vs re-creating the figure, the sweep map, the browser.
+"""Kernel time of a slider move on every panel of the course, and the Adam panel against re-creating the figure.
 
-* slider move: kernel time (wall and process CPU time) of one α or β1 step on ``trajectory_panel("adam", "rosenbrock")`` — a 200-step run,
-  contour, path and loss curve — from setting the slider's value to the new PNG in the Image widget
-  (run + artists updated in place + blit + PNG at compression level 1). Median over 60 moves.
-* re-created figure: the usual ``interact`` way — a new Figure with contour, path and loss curve, drawn and
-  saved as PNG, for the same run. Median over 15. The ratio of the two is machine-independent.
-* full draw: the panel's artists updated in place but the whole canvas redrawn (no blitting), for reference.
-* sweep: one κ move on ``sweep_panel()`` (100 × 100 momentum runs of 100 steps, one batched run).
-* browser: key press on the α/β1 slider of lesson 05's Adam trajectory panel (solutions/05_adam.ipynb, all
-  cells run) in JupyterLab/chromium until the new picture has loaded (median of ~10 presses), from the JSON the
-  browser test writes (``tests/browser/lab.py``); measured here if that
-  file is missing and chromium is installed (set OPTLAB_BENCH_BROWSER=0 to skip).
+* Every panel of the course: each code cell of ``solutions/*.ipynb`` that opens a panel (a top-level call of
+  one of ``optlab.widgets``' ``*_panel`` factories) is evaluated after the notebook's imports, exactly as the
+  lesson calls it, and its α slider (κ on the sweep map; the first ``lr_…`` control of a panel with one α per
+  optimizer) is dragged: five slider steps up, ten down, back to the start, twice — 40 moves, each from
+  setting the widget's value to the new PNG in the Image widget (readouts, run, artists, blit, PNG). Wall time
+  (``perf_counter``) and CPU time (``process_time``) of each move; the medians are the figures. The note
+  splits a move into its parts, timed during the same moves (CPU, median of each): ``update()`` (the run and
+  the artists), the draw (restore the cached background, draw the moving artists), the PNG encoding, and the
+  rest (ipywidgets traits, readouts, captions). Outside a kernel no comm message is sent; the browser benchmark measures that
+  part.
+* Adam panel, 200 steps (``trajectory_panel("adam", "rosenbrock", lr=0.02, steps=200)``): α and β1 moves,
+  60 of them; compared with re-creating the whole figure as ``interact`` does, and with a full canvas draw.
 """
 
 from __future__ import annotations
 
+import ast
 import io
-import os
+import math
 import pathlib
 import statistics
 import sys
-import tempfile
 import time
 
-import numpy as np
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
+import matplotlib
 
-from optlab import plotting
-from optlab.widgets import sweep_panel, trajectory_panel
+matplotlib.use("Agg")  # before any notebook's `import matplotlib.pyplot`
 
-_BROWSER = pathlib.Path(__file__).resolve().parents[1] / "tests" / "browser"
+import ipywidgets  # noqa: E402
+import nbformat  # noqa: E402
+import numpy as np  # noqa: E402
+from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+
+import optlab.widgets  # noqa: E402
+from optlab import plotting  # noqa: E402
+from optlab.widgets import trajectory_panel  # noqa: E402
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+#: A drag: slider steps relative to where the panel opens (up 5, down 10, back), twice.
+DRAG = [1, 2, 3, 4, 5, 4, 3, 2, 1, 0, -1, -2, -3, -4, -5, -4, -3, -2, -1, 0] * 2
+FACTORIES = {name for name in optlab.widgets.__all__ if name.endswith("_panel")}
 
 
-def _median_ms(fn, calls, clock=time.perf_counter):
-    times = []
-    for args in calls:
-        start = clock()
-        fn(*args)
-        times.append(clock() - start)
-    return 1e3 * statistics.median(times)
+def _python(source: str) -> str:
+    """A cell's source without IPython magics (``%matplotlib inline``), so that ``ast`` can read it."""
+    return "\n".join("" if line.lstrip().startswith(("%", "!")) else line for line in source.splitlines())
 
 
-def _load() -> str:
+def _called(node) -> str | None:
+    """The panel factory a top-level statement calls (``trajectory_panel(...)`` or ``p = sgd_panel(...)``)."""
+    value = node.value if isinstance(node, (ast.Expr, ast.Assign)) else None
+    if isinstance(value, ast.Call):
+        func = value.func
+        name = func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else None
+        if name in FACTORIES:
+            return name
+    return None
+
+
+def course_panels(folder=ROOT / "solutions"):
+    """(notebook stem, cell id, the notebook's imports, the call's source) of every panel a notebook opens."""
+    for path in sorted(pathlib.Path(folder).glob("*.ipynb")):
+        cells = [c for c in nbformat.read(path, as_version=4).cells if c.cell_type == "code"]
+        trees = [(c, _python(c.source), ast.parse(_python(c.source))) for c in cells]
+        imports = "\n".join(ast.get_source_segment(src, node) for _, src, tree in trees for node in tree.body
+                            if isinstance(node, (ast.Import, ast.ImportFrom)))
+        for cell, src, tree in trees:
+            for node in tree.body:
+                if _called(node):
+                    yield path.stem, cell.get("id", "?"), imports, ast.get_source_segment(src, node.value)
+
+
+def _moved_control(panel):
+    """The control a student drags first: α (the first per-optimizer α if α is separate), κ on the sweep map."""
+    names = ["lr"] + [n for n in panel.controls if n.startswith("lr_")] + ["kappa"]
+    return next(panel.controls[n] for n in names if n in panel.controls)
+
+
+def drag_values(widget, offsets=DRAG):
+    """Widget values of a drag over ``offsets`` slider steps from the current value (mirrored at the ends)."""
+    log = isinstance(widget, ipywidgets.FloatLogSlider)
+    pos = math.log(widget.value, widget.base) if log else float(widget.value)
+    sign = -1 if pos + max(offsets) * widget.step > widget.max else 1
+    values = []
+    for k in offsets:
+        p = min(max(pos + sign * k * widget.step, widget.min), widget.max)
+        values.append(widget.base ** p if log else p)
+    return values
+
+
+class Parts:
+    """While active, time the parts of every redraw of ``panel`` (CPU seconds): update, render, PNG encoding.
+
+    The panel's ``update`` and its FastFigure's ``render`` are wrapped on the instances, and the ``encode_png``
+    that ``render`` calls is wrapped in its module; :meth:`close` puts them back.
+    """
+
+    def __init__(self, panel):
+        self.panel, self.ff = panel, panel.fast_figure
+        self.module = sys.modules[type(self.ff).__module__]
+        self.times = {"update": [], "render": [], "png": []}
+        self.sizes = []
+        self._encode = self.module.encode_png
+        panel.update = self._timed("update", panel.update)
+        self.ff.render = self._timed("render", self.ff.render)
+        self.module.encode_png = self._timed("png", self._encode, sizes=True)
+
+    def _timed(self, key, fn, sizes=False):
+        def wrapper(*args, **kwargs):
+            start = time.process_time()
+            out = fn(*args, **kwargs)
+            self.times[key].append(time.process_time() - start)
+            if sizes:
+                self.sizes.append((len(out), np.shape(args[0])))
+            return out
+        return wrapper
+
+    def close(self):
+        del self.panel.update, self.ff.render  # the class's own methods again
+        self.module.encode_png = self._encode
+
+
+def measure_panel(panel, control=None, offsets=DRAG, moves=None):
+    """Drag ``control`` (default: :func:`_moved_control`) over the panel: medians of the moves and of their parts.
+
+    ``moves``, a list of (widget, value), replaces the drag of one control.
+    """
+    if moves is None:
+        control = control or _moved_control(panel)
+        moves = [(control.widget, v) for v in drag_values(control.widget, offsets)]
+    for widget, value in moves[:2]:  # warm-up: the first use of this slider's code paths
+        widget.value = value
+    full = panel.fast_figure.full_draws
+    parts = Parts(panel)
+    walls, cpus = [], []
     try:
-        return f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs"
-    except OSError:
-        return "load average unknown"
+        for widget, value in moves:
+            w, c = time.perf_counter(), time.process_time()
+            widget.value = value
+            cpus.append(time.process_time() - c)
+            walls.append(time.perf_counter() - w)
+    finally:
+        parts.close()
+    med = {key: 1e3 * statistics.median(v) if v else float("nan") for key, v in parts.times.items()}
+    size = statistics.median(n for n, _ in parts.sizes) if parts.sizes else 0
+    shape = parts.sizes[-1][1] if parts.sizes else (0, 0)
+    return dict(wall_ms=1e3 * statistics.median(walls), cpu_ms=1e3 * statistics.median(cpus), moves=len(moves),
+                control=control.symbol if control else "", full_draws=panel.fast_figure.full_draws - full,
+                errors=panel.errors, update=med["update"], draw=med["render"] - med["png"], png=med["png"],
+                kb=size / 1024, pixels=f"{shape[1]}×{shape[0]}")
+
+
+def _cpu_median(fn, repeats=5):
+    times = []
+    for _ in range(repeats):
+        start = time.process_time()
+        fn()
+        times.append(time.process_time() - start)
+    return statistics.median(times)
+
+
+def describe(m) -> str:
+    rest = max(m["cpu_ms"] - m["update"] - m["draw"] - m["png"], 0.0)
+    return (f"median of {m['moves']} {m['control']} moves ({m['full_draws']} redrew the background); CPU, median "
+            f"of each part: update (run + artists) {m['update']:.1f} ms, draw {m['draw']:.1f} ms, PNG {m['png']:.1f} "
+            f"ms ({m['kb']:.0f} KB, {m['pixels']}), the rest (traits, readouts, caption) {rest:.1f} ms")
+
+
+def _label(stem, cell_id, call) -> str:
+    text = " ".join(call.split())
+    return f"{stem[:2]} {cell_id}: {text if len(text) <= 72 else text[:71] + '…'}"
+
+
+def course_rows():
+    rows = []
+    for stem, cell_id, imports, call in course_panels():
+        name = _label(stem, cell_id, call)
+        try:
+            namespace = {"__name__": "__bench__"}
+            exec(compile(imports, f"{stem} imports", "exec"), namespace)
+            panel = eval(compile(call, f"{stem} {cell_id}", "eval"), namespace)
+            m = measure_panel(panel)
+        except Exception as exc:  # a row that says why, not a broken table
+            rows.append(dict(name=name, value="—", unit="ms", target="<= 16", figure="panel",
+                             note=f"not measured — {type(exc).__name__}: {exc}"))
+            continue
+        steps = getattr(panel, "steps", 0)
+        figure = "rosenbrock5000" if isinstance(steps, int) and steps >= 5000 else "panel"
+        note = describe(m) + (f"; {m['errors']} redraws failed" if m["errors"] else "")
+        rows.append(dict(name=name, value=m["wall_ms"], cpu=m["cpu_ms"], unit="ms", target="<= 16",
+                         figure=figure, note=note))
+    if not rows:
+        rows.append(dict(name="panels of the course", value="—", unit="ms", target="<= 16", figure="panel",
+                         note="not measured — no cell of solutions/ calls a panel factory"))
+    return rows
 
 
 def _recreate(objective, traj):
@@ -62,100 +211,45 @@ def _recreate(objective, traj):
     return buf.getvalue()
 
 
-def _browser_entry():
-    sys.path.insert(0, str(_BROWSER))
-    try:
-        import lab
-    finally:
-        sys.path.remove(str(_BROWSER))
-    note = "JupyterLab + chromium, keydown to the new picture's load event, median of the presses"
-    if not lab.TIMING_FILE.exists():
-        reason = lab.unavailable() or ("OPTLAB_BENCH_BROWSER=0" if os.environ.get("OPTLAB_BENCH_BROWSER") == "0"
-                                       else None)
-        if reason:
-            return dict(name="browser: key press to new picture", value="n/a", unit="ms", target="<= 60",
-                        note=f"not measured: {reason}")
-        with tempfile.TemporaryDirectory() as tmp:
-            lab.save_timing(lab.run_browser_session(tmp, presses=12))
-        note += " (measured by this benchmark)"
-    else:
-        note += f" (from {lab.TIMING_FILE}, written by tests/browser)"
-    import json
+def adam_rows():
+    panel = trajectory_panel("adam", "rosenbrock", lr=0.02, steps=200)
+    lr, beta1 = panel.controls["lr"].widget, panel.controls["beta1"].widget
+    # α and β1 dragged back and forth, as a hand or the arrow keys do.
+    half = [1, 2, 3, 4, 5, 4, 3, 2, 1, 0, -1, -2, -3, -4, -5]
+    moves = [(lr, v) for v in drag_values(lr, half)] + [(beta1, v) for v in drag_values(beta1, half)]
+    moves = moves * 2
+    m = measure_panel(panel, moves=moves)
+    m["control"] = "α/β1"
+    slider_ms, slider_cpu_ms = m["wall_ms"], m["cpu_ms"]
 
-    result = json.loads(lab.TIMING_FILE.read_text())
-    note = note.replace("JupyterLab", f"{result.get('notebook') or 'a notebook'}'s Adam panel in JupyterLab", 1)
-    return dict(name="browser: key press to new picture", value=float(result["median_ms"]), unit="ms",
-                target="<= 60", note=f"{note}; all: {', '.join(f'{t:.0f}' for t in result['times_ms'])}; "
-                                     f"key press to the new readout (the round trip alone): "
-                                     f"{result.get('readout_median_ms', float('nan')):.0f} ms")
+    def full_draw():
+        panel.fast_figure.render_full()
+
+    full_ms = 1e3 * _cpu_median(full_draw, 9)
+    traj, objective = panel.trajectories[0], panel.objective
+    recreate = []
+    for _ in range(9):
+        w = time.perf_counter()
+        _recreate(objective, traj)
+        recreate.append(time.perf_counter() - w)
+    recreate_ms = 1e3 * statistics.median(recreate)
+    recreate_cpu_ms = 1e3 * _cpu_median(lambda: _recreate(objective, traj), 9)
+    return [
+        dict(name="Adam trajectory panel, Rosenbrock, 200 steps: one α or β1 move", value=slider_ms,
+             cpu=slider_cpu_ms, unit="ms", target="<= 8", figure="adam200", note=describe(m)),
+        dict(name="re-created figure per move (interact-style)", value=recreate_ms, cpu=recreate_cpu_ms, unit="ms",
+             target=None, note="new Figure + contour + path + loss curve + savefig PNG, median of 9"),
+        dict(name="slider move vs re-created figure (CPU times)", value=recreate_cpu_ms / slider_cpu_ms, unit="×",
+             target=">= 4", note="ratio of the two CPU medians, same process"),
+        dict(name="the same panel, whole canvas redrawn (no blitting)", value=full_ms, unit="ms", target=None,
+             note="CPU time of render_full(), median of 9; for reference"),
+    ]
 
 
 def entries():
-    panel = trajectory_panel("adam", "rosenbrock", lr=0.02, steps=200)
-    lr, beta1 = panel.controls["lr"].widget, panel.controls["beta1"].widget
-    # A drag: consecutive slider steps back and forth, as a hand or the arrow keys produce them.
-    lr_moves = [(lr, 10 ** e) for e in np.r_[np.arange(-1.7, -1.2, 0.05), np.arange(-1.25, -1.75, -0.05)]]
-    beta_moves = [(beta1, b) for b in np.r_[np.arange(0.89, 0.79, -0.01), np.arange(0.8, 0.9, 0.01)]]
-    moves = (lr_moves + beta_moves) * 2
+    return adam_rows() + course_rows()
 
-    def move(widget, value):
-        widget.value = value
 
-    _median_ms(move, moves[:5])  # warm-up
-    full_before = panel.fast_figure.full_draws
-    slider_ms = _median_ms(move, moves)
-    slider_cpu_ms = _median_ms(move, moves, clock=time.process_time)
-    full_draws = panel.fast_figure.full_draws - full_before
-    load = _load()
-
-    def full_draw(widget, value):
-        widget.value = value
-        panel.fast_figure.render_full()
-
-    full_ms = _median_ms(full_draw, moves[:15])
-    traj, objective = panel.trajectories[0], panel.objective
-    recreate_ms = _median_ms(lambda: _recreate(objective, traj), [()] * 15)
-    recreate_cpu_ms = _median_ms(lambda: _recreate(objective, traj), [()] * 15, clock=time.process_time)
-
-    sweep = sweep_panel(kappa=10.0, resolution=100, steps=100)
-    kappa = sweep.controls["kappa"].widget
-    sweep_s = _median_ms(move, [(kappa, k) for k in (20.0, 50.0, 100.0, 30.0, 10.0)]) / 1e3
-    sweep_cpu_s = _median_ms(move, [(kappa, k) for k in (15.0, 40.0, 80.0, 25.0, 10.0)], clock=time.process_time) / 1e3
-
-    long = trajectory_panel("gd", "rosenbrock", lr=0.001, steps=5000)  # lesson 01's Rosenbrock panel
-    long_lr = long.controls["lr"].widget
-    long_moves = [(long_lr, 10 ** e) for e in np.r_[np.arange(-3.0, -2.7, 0.05), np.arange(-2.75, -3.0, -0.05)]]
-    _median_ms(move, long_moves[:2])
-    long_ms = _median_ms(move, long_moves)
-    long_cpu_ms = _median_ms(move, long_moves, clock=time.process_time)
-    long.update()
-    start = time.perf_counter()
-    long.fast_figure.render()
-    long_render_ms = 1e3 * (time.perf_counter() - start)
-
-    rows = [
-        dict(name="slider move: Adam trajectory panel (200 steps, contour + loss curve)", value=slider_ms, unit="ms",
-             target="<= 25", note=f"kernel wall time, median of {len(moves)} α/β1 moves "
-                                  f"({full_draws} of them redrew the background); {load}"),
-        dict(name="slider move, kernel CPU time (same moves)", value=slider_cpu_ms, unit="ms", target="<= 25",
-             note="process CPU time: what a move costs without waiting for a busy machine's cores"),
-        dict(name="re-created figure per move (interact-style)", value=recreate_ms, unit="ms", target=None,
-             note=f"new Figure + contour + path + loss curve + savefig PNG, median of 15 "
-                  f"(CPU time {recreate_cpu_ms:.0f} ms)"),
-        dict(name="slider move vs re-created figure", value=recreate_ms / slider_ms, unit="×", target=">= 4",
-             note=f"ratio of the two wall-time medians (of CPU times: {recreate_cpu_ms / slider_cpu_ms:.1f}×)"),
-        dict(name="set_data + full canvas draw + PNG (no blitting)", value=full_ms, unit="ms", target=None,
-             note="same moves, whole canvas redrawn each time; for reference"),
-        dict(name="slider move: GD on Rosenbrock, 5000 steps (lesson 01)", value=long_ms, unit="ms", target=None,
-             note=f"kernel wall time, median of {len(long_moves)} α moves (CPU time {long_cpu_ms:.0f} ms); the path and loss curve are drawn through "
-                  f"<= 1000 points (render alone {long_render_ms:.0f} ms), the rest is the 5000-step run"),
-        dict(name="sweep panel: 100 × 100 (α, β) map redraw", value=sweep_s, unit="s", target="<= 1",
-             note=f"κ slider move, 10 000 momentum runs × 100 steps in one batched run, median of 5 "
-                  f"(CPU time {sweep_cpu_s:.3f} s)"),
-    ]
-    try:
-        rows.append(_browser_entry())
-    except Exception as exc:  # a benchmark row, not a failure: say what went wrong
-        rows.append(dict(name="browser: key press to new picture", value="n/a", unit="ms", target="<= 60",
-                         note=f"failed: {type(exc).__name__}: {exc}"))
-    return rows
+if __name__ == "__main__":
+    for row in entries():
+        print(row)
