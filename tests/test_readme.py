@@ -35,10 +35,13 @@ def test_files_named_by_the_commands_exist():
 def test_requirements_list_runtime_packages_with_lower_bounds_and_optlab():
     lines = [l.strip() for l in (ROOT / "requirements.txt").read_text().splitlines()
              if l.strip() and not l.startswith("#")]
-    packages = {re.split(r"[<>=]", l)[0]: l for l in lines if not l.startswith("-")}
+    packages = {re.split(r"[<>=]", l)[0]: l for l in lines if not l.startswith(("-", "./"))}
     assert set(packages) == {"numpy", "matplotlib", "ipywidgets", "jupyterlab", "nbval"}
     assert all(">=" in spec for spec in packages.values())
     assert "-e ." in lines
+    # The only other line: this repository's configuration package for optlab's Jupyter server extension.
+    assert [l for l in lines if l.startswith("./")] == ["./jupyter-config"]
+    assert (ROOT / "jupyter-config" / "pyproject.toml").exists()
 
 
 def test_binder_pins_python():

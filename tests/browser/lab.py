@@ -2,7 +2,8 @@
 ships it, run all cells, press arrow keys on the Adam trajectory panel's α and β1 sliders and time each key press
 until the new picture.
 
-Used by ``tests/browser/test_browser.py`` (assertions) and ``benchmarks/bench_widgets.py`` (the timing).
+Used by ``tests/browser/test_browser.py`` (assertions) and ``benchmarks/bench_browser.py`` (the timing,
+measured in the benchmark's own run).
 Nothing here downloads anything: the browser is ``/usr/bin/chromium`` (apt package ``chromium``), driven by
 the ``playwright`` Python package through ``executable_path``; the server listens on 127.0.0.1 with a token,
 keeps its config, runtime and settings in a temporary directory and makes no network calls
@@ -21,7 +22,6 @@ import socket
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -33,9 +33,6 @@ CHROMIUM = os.environ.get("OPTLAB_CHROMIUM") or (
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync",
                  "--disable-dev-shm-usage"]  # containers often have a tiny /dev/shm
-#: Where the browser test leaves its timing for the benchmark table (override with OPTLAB_BROWSER_TIMING).
-TIMING_FILE = pathlib.Path(os.environ.get("OPTLAB_BROWSER_TIMING",
-                                          pathlib.Path(tempfile.gettempdir()) / "optlab_browser_timing.json"))
 _SETTINGS = {
     # windowingMode "none": every cell stays attached to the page, so the panel's cell can be found by its source
     # wherever it is in the lesson (the default "contentVisibility" skips rendering cells out of view).
@@ -100,9 +97,18 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+#: Server option that switches optlab's server extension off (kernel messages sent with Nagle's algorithm on).
+STOCK_SERVER = ("--ServerApp.jpserver_extensions=optlab.server=False",)
+#: What the extension logs when it is active (see optlab/server.py).
+NODELAY_LOG = "optlab: kernel messages are sent with TCP_NODELAY"
+
+
 @contextlib.contextmanager
-def lab_server(root):
-    """Start JupyterLab on 127.0.0.1 with a random token in ``root``; yield its base URL and token; stop it."""
+def lab_server(root, extra_args=()):
+    """Start JupyterLab on 127.0.0.1 with a random token in ``root``; yield its base URL and token; stop it.
+
+    ``extra_args`` go to ``jupyter lab`` (e.g. :data:`STOCK_SERVER`). Its log is ``root/jupyterlab.log``.
+    """
     root = pathlib.Path(root)
     home = root / ".jupyter-private"
     env = dict(os.environ, JUPYTER_CONFIG_DIR=str(home / "config"), JUPYTER_RUNTIME_DIR=str(home / "runtime"),
@@ -119,7 +125,7 @@ def lab_server(root):
                f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root}",
                "--LabApp.news_url=None", "--LabApp.extension_manager=readonly",
                "--LabApp.check_for_updates_class=jupyterlab.handlers.announcements.NeverCheckForUpdate",
-               "--ServerApp.terminals_enabled=False"]
+               "--ServerApp.terminals_enabled=False", *extra_args]
     if hasattr(os, "geteuid") and os.geteuid() == 0:  # CI containers run as root
         command.append("--allow-root")
     log = open(home.parent / "jupyterlab.log", "wb") if home.parent.exists() else subprocess.DEVNULL
@@ -151,17 +157,66 @@ def lab_server(root):
             log.close()
 
 
-# Runs in the page: time from each keydown to the 'load' of the panel's next picture.
+# Runs in the page: time from each keydown to the 'load' of the panel's next picture. Times are epoch
+# milliseconds (performance.timeOrigin + now), the clock the kernel's message headers use too.
 _INSTALL_PROBE = """
 (panel) => {
   const img = panel.querySelector('img');
+  const now = () => performance.timeOrigin + performance.now();
   window.__optlab = {downs: [], loads: [], readouts: []};
-  document.addEventListener('keydown', () => window.__optlab.downs.push(performance.now()), true);
-  img.addEventListener('load', () => window.__optlab.loads.push(performance.now()));
-  const seen = new MutationObserver(() => window.__optlab.readouts.push(performance.now()));
+  document.addEventListener('keydown', () => window.__optlab.downs.push(now()), true);
+  img.addEventListener('load', () => window.__optlab.loads.push(now()));
+  const seen = new MutationObserver(() => window.__optlab.readouts.push(now()));
   for (const el of panel.querySelectorAll('.optlab-readout'))
     seen.observe(el, {subtree: true, characterData: true, childList: true});
 }
+"""
+
+# Added to the page before JupyterLab loads: log every message on the kernel's websocket — direction, arrival
+# or send time (epoch ms), channel, type, ids, the kernel's header date, comm method and state keys, buffers
+# and bytes — so that a key press can be split into its stages (see ``breakdown``). Both wire formats are read:
+# JSON text and the binary "v1.kernel.websocket.jupyter.org" framing (offset table, channel, header, parent
+# header, metadata, content, buffers). Only headers (and comm/status contents) are parsed: a few µs a message.
+WS_PROBE = """
+(() => {
+  const log = window.__optlabWs = [];
+  const decoder = new TextDecoder('utf8');
+  const now = () => performance.timeOrigin + performance.now();
+  const summary = (channel, h, p, c, nbuf, bytes) => ({
+    channel, type: h.msg_type, id: h.msg_id, date: h.date, parent: p ? p.msg_id : undefined,
+    comm: c.comm_id, method: c.data ? c.data.method : undefined,
+    keys: c.data && c.data.state ? Object.keys(c.data.state) : undefined,
+    state: c.execution_state, nbuf, bytes});
+  const parse = (data) => {
+    try {
+      if (typeof data === 'string') {
+        const m = JSON.parse(data);
+        return summary(m.channel, m.header, m.parent_header, m.content || {}, (m.buffers || []).length, data.length);
+      }
+      const buf = data instanceof ArrayBuffer ? data : data.buffer;
+      const view = new DataView(buf);
+      const n = Number(view.getBigUint64(0, true));
+      const off = [];
+      for (let i = 0; i < n; i++) off.push(Number(view.getBigUint64(8 * (i + 1), true)));
+      const part = i => decoder.decode(new Uint8Array(buf, off[i], off[i + 1] - off[i]));
+      const header = JSON.parse(part(1));
+      const content = /^(comm_msg|status)$/.test(header.msg_type) ? JSON.parse(part(4)) : {};
+      return summary(part(0), header, JSON.parse(part(2)), content, Math.max(n - 6, 0), buf.byteLength);
+    } catch (e) { return {error: String(e)}; }
+  };
+  const Native = window.WebSocket;
+  window.WebSocket = class extends Native {
+    constructor(...args) {
+      super(...args);
+      if (String(args[0]).includes('/channels'))
+        this.addEventListener('message', ev => log.push(Object.assign(parse(ev.data), {dir: 'in', t: now()})));
+    }
+    send(data) {
+      if (String(this.url).includes('/channels')) log.push(Object.assign(parse(data), {dir: 'out', t: now()}));
+      return super.send(data);
+    }
+  };
+})();
 """
 
 # Runs in the page: find the output of the code cell whose source calls PANEL_CALL and mark the panel in it.
@@ -238,16 +293,72 @@ def find_adam_panel(page):
     return page.locator(PANEL)
 
 
-def press_and_wait(page, name, key, idle=None):
+def _epoch_ms(date: str) -> float:
+    """A kernel message header's ISO date (UTC, microseconds) as epoch milliseconds."""
+    from datetime import datetime, timezone
+
+    stamp = datetime.fromisoformat(date.replace("Z", "+00:00"))
+    if stamp.tzinfo is None:
+        stamp = stamp.replace(tzinfo=timezone.utc)
+    return stamp.timestamp() * 1e3
+
+
+def breakdown(messages, key_ms, load_ms, readout_ms):
+    """Split one key press into stages (ms) from the websocket log of its messages.
+
+    ``messages``: the ``WS_PROBE`` entries from the keydown on; ``key_ms``, ``load_ms``, ``readout_ms``: epoch ms
+    of the keydown, of the new picture's ``load`` and of the readout's change. Stages: the browser until the
+    comm message leaves; the way to the kernel (server relay, ZMQ, the kernel picking it up: its "busy"); the
+    kernel until the readout's update, until the picture's update (run, draw, PNG), until "idle"; the way back
+    of the picture's message (kernel, ZMQ, server, websocket); the browser from its arrival to the picture's
+    ``load`` (deserialise, blob, PNG decode). The kernel's stamps are its message headers' dates (same clock).
+    """
+    outs = [m for m in messages if m.get("dir") == "out" and m.get("type") == "comm_msg"]
+    if not outs:
+        return None
+    first = outs[0]
+    ins = [m for m in messages if m.get("dir") == "in" and m.get("parent") == first.get("id")]
+
+    def find(pred):
+        return next((m for m in ins if pred(m)), None)
+
+    busy = find(lambda m: m.get("type") == "status" and m.get("state") == "busy")
+    idle = find(lambda m: m.get("type") == "status" and m.get("state") == "idle")
+    updates = [m for m in ins if m.get("type") == "comm_msg" and m.get("method") == "update"]
+    picture = next((m for m in updates if m.get("nbuf")), None)
+    readout = next((m for m in updates if not m.get("nbuf")), None)
+    if not (busy and idle and picture and readout):
+        return None
+    k = {name: _epoch_ms(m["date"]) for name, m in (("busy", busy), ("readout", readout), ("picture", picture),
+                                                       ("idle", idle))}
+    return {
+        "browser: key → comm message sent": first["t"] - key_ms,
+        "to the kernel (server, ZMQ, until busy)": k["busy"] - first["t"],
+        "kernel: busy → readout update": k["readout"] - k["busy"],
+        "kernel: readout → picture update (run, draw, PNG)": k["picture"] - k["readout"],
+        "back: picture message → browser": picture["t"] - k["picture"],
+        "browser: picture message → img load": load_ms - picture["t"],
+        "kernel: picture update → idle": k["idle"] - k["picture"],
+        "readout: kernel → DOM": readout_ms - k["readout"],
+        "messages from the browser": float(len(outs)),
+        "messages to the browser": float(len(ins)),
+        "bytes to the browser": float(sum(m.get("bytes") or 0 for m in ins)),
+        "picture message bytes": float(picture.get("bytes") or 0),
+    }
+
+
+def press_and_wait(page, name, key, idle=None, stages=False):
     """Press ``key`` on slider ``name``; wait for a new picture and the kernel to go idle (``idle(page)`` waits
     for that; JupyterLab's execution indicator by default).
 
     Returns (readout before, readout after, picture src before, src after, key-to-picture ms,
-    key-to-readout ms — the round trip to the kernel and back without the picture).
+    key-to-readout ms — the round trip to the kernel and back without the picture); with ``stages=True`` also
+    the stages of :func:`breakdown` (None where the page's websocket was not logged, e.g. in JupyterLite).
     """
     before_src = page.get_attribute(f"{PANEL} img", "src")
     before = _readout(page, name)
     loads = page.evaluate("() => window.__optlab.loads.length")
+    logged = page.evaluate("() => (window.__optlabWs || []).length")
     page.focus(f"{PANEL} .optlab-control-{name} .noUi-handle")
     page.keyboard.press(key)
     page.wait_for_function(f"() => window.__optlab.loads.length > {loads}", timeout=30000)
@@ -255,17 +366,25 @@ def press_and_wait(page, name, key, idle=None):
     page.wait_for_function(
         f"""() => document.querySelector('{PANEL} .optlab-readout-{name}').innerText.trim() !== {json.dumps(before)}""",
         timeout=10000)
-    elapsed, readout_ms = page.evaluate(f"""() => {{ const o = window.__optlab, t0 = o.downs.at(-1);
-        return [o.loads[{loads}] - t0, o.readouts.find(t => t > t0) - t0]; }}""")
-    return (before, _readout(page, name), before_src, page.get_attribute(f"{PANEL} img", "src"), elapsed,
-            readout_ms)
+    key_ms, load_ms, readout_at = page.evaluate(f"""() => {{ const o = window.__optlab, t0 = o.downs.at(-1);
+        return [t0, o.loads[{loads}], o.readouts.find(t => t > t0)]; }}""")
+    result = (before, _readout(page, name), before_src, page.get_attribute(f"{PANEL} img", "src"), load_ms - key_ms,
+              readout_at - key_ms)
+    if not stages:
+        return result
+    messages = page.evaluate(f"() => (window.__optlabWs || []).slice({logged})")
+    return result + (breakdown([m for m in messages if m.get("t", 0) >= key_ms], key_ms, load_ms, readout_at),)
 
 
-def run_browser_session(workdir, presses=10):
+def run_browser_session(workdir, presses=10, server_args=()):
     """Open lesson 05 in JupyterLab/chromium, run all cells and press keys on the Adam panel's α and β1.
 
-    Returns a dict with ``events`` (one per key press: slider, key, readouts, srcs, ms), ``median_ms``,
-    ``readout_median_ms``, ``run_all_s`` (Run All until idle) and ``kernel_idle`` (idle after the last press).
+    ``server_args`` go to ``jupyter lab`` (:data:`STOCK_SERVER` measures the server without optlab's extension).
+
+    Returns a dict with ``events`` (one per key press: slider, key, readouts, srcs, ms, readout_ms and the
+    ``stages`` of :func:`breakdown`), ``median_ms``, ``readout_median_ms``, ``run_all_s`` (Run All until idle),
+    ``kernel_idle`` (idle after the last press), ``server_stopped`` and ``nodelay`` (whether optlab's server
+    extension sent the kernel's messages with TCP_NODELAY, read from the server's log).
     """
     from playwright.sync_api import sync_playwright
 
@@ -273,10 +392,11 @@ def run_browser_session(workdir, presses=10):
     (workdir / ".jupyter-private").mkdir(parents=True, exist_ok=True)
     notebook = copy_lesson(workdir)
     events = []
-    with lab_server(workdir) as (url, token), sync_playwright() as pw:
+    with lab_server(workdir, server_args) as (url, token), sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         try:
             page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            page.add_init_script(WS_PROBE)
             page.goto(f"{url}/lab/tree/{notebook}?token={token}", wait_until="domcontentloaded")
             page.wait_for_selector(".jp-Notebook", timeout=90000)
             _kernel_idle(page, timeout_ms=90000)
@@ -289,22 +409,15 @@ def run_browser_session(workdir, presses=10):
             plan = [("lr", "ArrowRight"), ("lr", "ArrowLeft"), ("beta1", "ArrowLeft"), ("beta1", "ArrowRight")]
             for i in range(max(presses, len(plan))):
                 name, key = plan[i % len(plan)]
-                before, after, src0, src1, ms, readout_ms = press_and_wait(page, name, key)
+                before, after, src0, src1, ms, readout_ms, stages = press_and_wait(page, name, key, stages=True)
                 events.append(dict(slider=name, key=key, readout_before=before, readout_after=after,
-                                   src_changed=src0 != src1, ms=ms, readout_ms=readout_ms))
+                                   src_changed=src0 != src1, ms=ms, readout_ms=readout_ms, stages=stages))
             kernel_idle = page.get_attribute(".jp-Notebook-ExecutionIndicator", "data-status") == "idle"
         finally:
             browser.close()
     server_stopped = not _answers(url)
+    log = workdir / "jupyterlab.log"
+    nodelay = log.exists() and NODELAY_LOG in log.read_text(errors="replace")
     return dict(events=events, median_ms=statistics.median(e["ms"] for e in events),
                 readout_median_ms=statistics.median(e["readout_ms"] for e in events), run_all_s=run_all_s,
-                kernel_idle=kernel_idle, server_stopped=server_stopped, notebook=notebook)
-
-
-def save_timing(result, path=TIMING_FILE):
-    """Write the key-to-picture figures for benchmarks/bench_widgets.py."""
-    pathlib.Path(path).write_text(json.dumps({"median_ms": result["median_ms"],
-                                              "readout_median_ms": result["readout_median_ms"],
-                                              "times_ms": [e["ms"] for e in result["events"]],
-                                              "notebook": result.get("notebook"),
-                                              "when": time.time()}, indent=1))
+                kernel_idle=kernel_idle, server_stopped=server_stopped, notebook=notebook, nodelay=nodelay)
