@@ -4,7 +4,8 @@ Loaded with ``-p _nbval_timing`` (``benchmarks/`` on ``PYTHONPATH``); writes JSO
 A notebook's time is the sum of its items' setup, call and teardown: nbval starts the notebook's kernel in
 the first item's setup and stops it in the last item's teardown, so the kernel's start and shutdown are in.
 Its CPU time is what the processes reaped meanwhile used: the kernel is a child of pytest, killed and reaped
-when the notebook's last item tears down.
+when the notebook's last item tears down. That holds when pytest runs the notebooks itself (``-n 0``); under
+pytest-xdist the kernels are the workers' children, so only the times are per notebook.
 """
 
 from __future__ import annotations
@@ -50,7 +51,7 @@ def pytest_runtest_logfinish(nodeid, location):
 
 def pytest_sessionfinish(session, exitstatus):
     path = os.environ.get("OPTLAB_NBVAL_TIMING")
-    if not path:
+    if not path or hasattr(session.config, "workerinput"):  # an xdist worker: the controller writes the file
         return
     me = resource.getrusage(resource.RUSAGE_SELF)
     notebooks = {name: {k: v for k, v in nb.items() if not k.startswith("_")} for name, nb in _notebooks.items()}

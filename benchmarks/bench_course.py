@@ -1,11 +1,15 @@
 """The course as a whole: the whole nbval run, every notebook in it, and the capstone.
 
-* Whole course under nbval: exactly one ``python -m pytest lessons solutions`` call (the project's pytest
-  options: ``--nbval-lax --nbval-current-env``), as a subprocess, wall clock from its start to its exit;
-  CPU time is that of pytest and of every kernel it started (they are its children, reaped before it
-  exits). The plugin ``benchmarks/_nbval_timing.py`` records, in the same run, each notebook's time —
-  its cells' setup, call and teardown, so its kernel's start and shutdown are in — and its kernel's CPU
-  time. Lessons still hold their exercise stubs; their check cells are tagged ``raises-exception``, which
+* Whole course under nbval: exactly one ``python -m pytest lessons solutions`` call with the project's pytest
+  options (``--nbval-lax --nbval-current-env -n auto --dist loadfile``: the notebooks run in parallel, one per
+  CPU), as a subprocess, wall clock from its start to its exit; CPU time is that of pytest, its workers and
+  every kernel they started (all reaped before it exits).
+* Every notebook, kernel start included: a second, sequential call (``-n 0``: pytest runs one notebook after
+  the other, each in a fresh kernel, as a student's "Restart & Run All" does one), so that a notebook's time
+  is not inflated by a neighbour sharing the cores. The plugin ``benchmarks/_nbval_timing.py`` records each
+  notebook's time — its cells' setup, call and teardown, so its kernel's start and shutdown are in — and its
+  kernel's CPU time. The sum is the sequential whole-course time, given for comparison.
+* In both, lessons still hold their exercise stubs; their check cells are tagged ``raises-exception``, which
   nbval lets fail; any other failure is named in the note.
 * Lesson 07's claim "every optimizer reaches 100 % training accuracy in seconds": each optimizer at the
   capstone's best α for the capstone's budget (1000 full-batch steps for GD, 250 for the others), wall time
@@ -57,25 +61,33 @@ def nbval_run(paths=("lessons", "solutions"), extra=()):
     return wall, cpu, timing, load
 
 
+def _failures(timing):
+    return [f"{name}: {', '.join(nb['failed'])}" for name, nb in timing["notebooks"].items() if nb["failed"]]
+
+
 def _course_entries():
     wall, cpu, timing, load = nbval_run()
     notebooks = timing["notebooks"]
-    failures = [f"{name}: {', '.join(nb['failed'])}" for name, nb in notebooks.items() if nb["failed"]]
-    kernels = sum(nb["cpu"] for nb in notebooks.values())
-    slowest = sorted(notebooks.items(), key=lambda kv: -kv[1]["seconds"])[:3]
-    note = (f"{len(notebooks)} notebooks, {sum(nb['cells'] for nb in notebooks.values())} cells, one kernel each, "
-            f"sequential; pytest says: {timing['summary']}; CPU: kernels {kernels:.1f} s, pytest "
-            f"{timing['pytest_cpu']:.1f} s; slowest: "
-            + ", ".join(f"{name} {nb['seconds']:.1f} s" for name, nb in slowest)
-            + f"; {describe_load(load)}")
-    if failures:
-        note += "; FAILED: " + "; ".join(failures)
+    note = (f"{len(notebooks)} notebooks, {sum(nb['cells'] for nb in notebooks.values())} cells, the project's options "
+            f"(parallel, one notebook per CPU); pytest says: {timing['summary']}; {describe_load(load)}")
+    if _failures(timing):
+        note += "; FAILED: " + "; ".join(_failures(timing))
     rows = [dict(name="whole course under nbval: python -m pytest lessons solutions", value=wall, cpu=cpu, unit="s",
                  target="<= 60", figure="nbval", note=note)]
+
+    wall, cpu, timing, load = nbval_run(extra=("-n", "0"))
+    notebooks = timing["notebooks"]
+    kernels = sum(nb["cpu"] for nb in notebooks.values())
+    note = (f"the same notebooks one after another (-n 0); CPU: kernels {kernels:.1f} s, pytest "
+            f"{timing['pytest_cpu']:.1f} s; pytest says: {timing['summary']}; {describe_load(load)}")
+    if _failures(timing):
+        note += "; FAILED: " + "; ".join(_failures(timing))
+    rows.append(dict(name="the same, sequential (python -m pytest lessons solutions -n 0)", value=wall, cpu=cpu,
+                     unit="s", target=None, note=note))
     for name, nb in sorted(notebooks.items(), key=lambda kv: -kv[1]["seconds"]):
         rows.append(dict(name=f"{name}, kernel start included", value=nb["seconds"], cpu=nb["cpu"], unit="s",
                          target="<= 5", figure="notebook",
-                         note=f"{nb['cells']} code cells; same nbval run; CPU = its kernel's"
+                         note=f"{nb['cells']} code cells; the sequential run; CPU = its kernel's"
                               + (f"; FAILED: {', '.join(nb['failed'])}" if nb["failed"] else "")))
     return rows
 

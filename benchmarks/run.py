@@ -32,8 +32,9 @@ Usage::
     python benchmarks/run.py                 # every bench_*.py
     python benchmarks/run.py core widgets    # only bench_core.py and bench_widgets.py
 
-How long it takes (2 cores, quiet): core ~10 s, widgets ~15 s, browser ~40 s (JupyterLab start, Run All of
-lesson 05, 12 key presses), course ~70 s (one nbval run of the whole course, capstone, training panel).
+How long it takes (2 cores, quiet): core ~10 s, widgets ~20 s, browser ~60 s (two JupyterLab sessions, each:
+start, Run All of lesson 05, 12 key presses), course ~100 s (the whole course under nbval twice: in parallel,
+as the project runs it, and one notebook after the other for the per-notebook times; the capstone).
 """
 
 from __future__ import annotations
