@@ -1,8 +1,10 @@
 """Kernel time of a slider move on every panel of the course, and the Adam panel against re-creating the figure.
 
 * Every panel of the course: each code cell of ``solutions/*.ipynb`` that opens a panel (a top-level call of
-  one of ``optlab.widgets``' ``*_panel`` factories) is evaluated after the notebook's imports, exactly as the
-  lesson calls it, and its α slider (κ on the sweep map; the first ``lr_…`` control of a panel with one α per
+  one of ``optlab.widgets``' ``*_panel`` factories) is found; the notebook's code cells run in order in one
+  namespace (magics dropped, printed output discarded, figures closed unshown, a failing cell noted and
+  skipped), so each panel is made exactly as the lesson makes it, from the names its earlier cells define
+  (a student's rule, an objective); then its α slider (κ on the sweep map; the first ``lr_…`` control of a panel with one α per
   optimizer) is dragged: five slider steps up, ten down, back to the start, twice — 40 moves, each from
   setting the widget's value to the new PNG in the Image widget (readouts, run, artists, blit, PNG). Wall time
   (``perf_counter``) and CPU time (``process_time``) of each move; the medians are the figures. The note
@@ -61,16 +63,69 @@ def _called(node) -> str | None:
 
 
 def course_panels(folder=ROOT / "solutions"):
-    """(notebook stem, cell id, the notebook's imports, the call's source) of every panel a notebook opens."""
-    for path in sorted(pathlib.Path(folder).glob("*.ipynb")):
-        cells = [c for c in nbformat.read(path, as_version=4).cells if c.cell_type == "code"]
-        trees = [(c, _python(c.source), ast.parse(_python(c.source))) for c in cells]
-        imports = "\n".join(ast.get_source_segment(src, node) for _, src, tree in trees for node in tree.body
-                            if isinstance(node, (ast.Import, ast.ImportFrom)))
-        for cell, src, tree in trees:
+    """(notebook stem, cell id, the call's source) of every panel a notebook opens, in course order."""
+    for stem, cells in notebook_cells(folder):
+        for cell_id, src, tree in cells:
             for node in tree.body:
                 if _called(node):
-                    yield path.stem, cell.get("id", "?"), imports, ast.get_source_segment(src, node.value)
+                    yield stem, cell_id, ast.get_source_segment(src, node.value)
+
+
+def notebook_cells(folder=ROOT / "solutions"):
+    """(stem, [(cell id, source without magics, ast)]) for each notebook's code cells."""
+    for path in sorted(pathlib.Path(folder).glob("*.ipynb")):
+        cells = [c for c in nbformat.read(path, as_version=4).cells if c.cell_type == "code"]
+        yield path.stem, [(c.get("id", "?"), _python(c.source), ast.parse(_python(c.source))) for c in cells]
+
+
+def _run_statements(nodes, namespace, name):
+    """Execute statements quietly: output discarded, figures closed unshown; the exception, or None."""
+    import contextlib
+    import warnings
+
+    import matplotlib.pyplot as plt
+
+    try:
+        with contextlib.redirect_stdout(io.StringIO()), warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            exec(compile(ast.Module(body=list(nodes), type_ignores=[]), name, "exec"), namespace)
+        return None
+    except Exception as exc:  # noqa: BLE001 — the benchmark notes it and goes on
+        return exc
+    finally:
+        plt.close("all")
+
+
+def panels_as_the_lessons_make_them(folder=ROOT / "solutions"):
+    """Yield (stem, cell id, call source, panel or the exception that stopped it), running each notebook's cells.
+
+    A cell's statements run in order; a statement that calls a panel factory is evaluated and its panel yielded
+    (and assigned, if the cell assigns it) before the rest of the cell runs.
+    """
+    for stem, cells in notebook_cells(folder):
+        namespace = {"__name__": "__bench__", "display": lambda *args, **kwargs: None}
+        failed = None
+        for cell_id, src, tree in cells:
+            pending = []
+            for node in tree.body:
+                if not _called(node):
+                    pending.append(node)
+                    continue
+                failed = _run_statements(pending, namespace, f"{stem} {cell_id}") or failed
+                pending = []
+                call = ast.get_source_segment(src, node.value)
+                try:
+                    panel = eval(compile(ast.Expression(node.value), f"{stem} {cell_id}", "eval"), namespace)
+                except Exception as exc:  # noqa: BLE001
+                    yield stem, cell_id, call, (exc if failed is None else RuntimeError(f"{exc} (after an "
+                                                f"earlier cell failed: {type(failed).__name__}: {failed})"))
+                    continue
+                if isinstance(node, ast.Assign):
+                    for target in node.targets:
+                        if isinstance(target, ast.Name):
+                            namespace[target.id] = panel
+                yield stem, cell_id, call, panel
+            failed = _run_statements(pending, namespace, f"{stem} {cell_id}") or failed
 
 
 def _moved_control(panel):
@@ -176,12 +231,11 @@ def _label(stem, cell_id, call) -> str:
 
 def course_rows():
     rows = []
-    for stem, cell_id, imports, call in course_panels():
+    for stem, cell_id, call, panel in panels_as_the_lessons_make_them():
         name = _label(stem, cell_id, call)
         try:
-            namespace = {"__name__": "__bench__"}
-            exec(compile(imports, f"{stem} imports", "exec"), namespace)
-            panel = eval(compile(call, f"{stem} {cell_id}", "eval"), namespace)
+            if isinstance(panel, Exception):
+                raise panel
             m = measure_panel(panel)
         except Exception as exc:  # a row that says why, not a broken table
             rows.append(dict(name=name, value="—", unit="ms", target="<= 16", figure="panel",

@@ -131,7 +131,7 @@ def _loadavg():
 
 
 def _status(value, target) -> str:
-    if not target:
+    if not target or not isinstance(value, (int, float)):  # no goal, or not measured ("—", "n/a")
         return ""
     text = str(target).strip()
     for symbol in ("<=", ">=", "<", ">"):
@@ -228,7 +228,8 @@ def issue_14(rows, names=()) -> str:
             value = f"{_format(r.get('value'))} {r.get('unit', '')}".strip()
             cpu = f" (CPU {_format(r['cpu'])} {r.get('unit', '')})" if r.get("cpu") is not None else ""
             mark = f" {r['status']}" if r["status"] else ""
-            lines.append(f"    {value}{cpu}{mark}  {r['name']}" + (f" — {r['note']}" if str(r.get("value")) == "—" else ""))
+            measured = isinstance(r.get("value"), (int, float))
+            lines.append(f"    {value}{cpu}{mark}  {r['name']}" + ("" if measured else f" — {r.get('note', '')}"))
     return "\n".join(lines)
 
 
