@@ -32,7 +32,8 @@ def test_every_solution_has_a_lesson_and_back():
     les = {p.name for p in (ROOT / "lessons").glob("*.ipynb")}
     assert sol == les, f"only in solutions/: {sorted(sol - les)}; only in lessons/: {sorted(les - sol)}"
     for name in sol:
-        assert re.fullmatch(r"\d\d_[a-z0-9_]+\.ipynb", name), f"{name} is not named NN_topic.ipynb"
+        # NN_topic; an optional appendix to lesson NN is NNb_topic, so that it sorts right after it
+        assert re.fullmatch(r"\d\d[a-z]?_[a-z0-9_]+\.ipynb", name), f"{name} is not named NN_topic.ipynb (or NNb_topic)"
 
 
 def test_nothing_else_in_lessons():
