@@ -46,8 +46,9 @@ def lesson_panel(name, cell_id):
 
 def quoted(answer, text):
     """The answer cell quotes ``text`` (after the same whitespace folding as the answer's line breaks)."""
-    flat = re.sub(r"\s+", " ", answer)
-    assert text in flat, f"the model answer should quote {text!r} (the panel's figure), but it does not"
+    fold = lambda s: re.sub(r"\s+", " ", s).replace("\u2212", "-")   # a typeset minus reads as a hyphen
+    flat = fold(answer)
+    assert fold(text) in flat, f"the model answer should quote {text!r} (the panel's figure), but it does not"
 
 
 def set_values(panel, **values):
@@ -117,3 +118,71 @@ def test_lesson01_rosenbrock_panel_answer():
     quoted(answer, f"ends at J − J* = {gap(panel):.3g}")
     losses = panel.trajectories[0].losses
     assert np.nanmin(losses) < 0.003 and gap(panel) > 30 * np.nanmin(losses)
+
+
+# --------------------------------------------------------------------------- lesson 03
+L03 = "03_momentum.ipynb"
+
+
+def test_lesson03_momentum_panel_answers():
+    answer = cell_source(L03, "momentum_panel_answers")
+    panel = lesson_panel(L03, "cell-023")
+    assert panel.controls["lr"].value == 0.02 and panel.controls["beta"].value == 0.67
+    quoted(answer, f"J − J* = {gap(panel):.3g} after 200 steps")
+    set_values(panel, beta=0.95)
+    quoted(answer, f"J − J* = {gap(panel):.3g}")
+    theta1 = panel.trajectories[0].thetas[:, 0]
+    crossings = int(np.sum(np.diff(np.sign(theta1)) != 0))
+    quoted(answer, f"crosses θ₁ = 0 {'nine' if crossings == 9 else crossings} times")
+    quoted(answer, f"θ₁ = {theta1.max():.2f}")
+
+    set_values(panel, beta=0.67, lr=0.0316)
+    assert diverged_at(panel) == -1
+    quoted(answer, f"J − J* = {gap(panel):.2g} after 200 steps")
+    set_values(panel, lr=0.0355)
+    quoted(answer, f"diverges (at step {diverged_at(panel)})")
+    set_values(panel, beta=0.0, lr=0.02)
+    assert diverged_at(panel) == -1 and f"{gap(panel):.3g}" == "200"
+    set_values(panel, lr=0.0224)
+    assert diverged_at(panel) >= 0
+    set_values(panel, beta=0.9, lr=0.0355)
+    assert diverged_at(panel) == -1
+    set_values(panel, lr=0.0398)
+    assert diverged_at(panel) >= 0
+
+    set_values(panel, objective="rosenbrock")
+    set_values(panel, lr=0.001)
+    for beta in (0.0, 0.9, 0.99):
+        set_values(panel, beta=beta)
+        tr = panel.trajectories[0]
+        end = tr.thetas[-1]
+        quoted(answer, f"({end[0]:.2f}, {end[1]:.2f})")
+        quoted(answer, f"J − J* = {gap(panel):.3g}")
+    quoted(answer, f"θ₁ > 1 from step {int(np.argmax(tr.thetas[:, 0] > 1))}")
+    quoted(answer, f"θ₁ = {tr.thetas[:, 0].max():.2f}")
+
+
+def test_lesson03_sweep_panel_answers():
+    answer = cell_source(L03, "sweep_panel_answers")
+    panel = lesson_panel(L03, "cell-025")
+    grey = {}
+    for kappa, (a, b) in [(10.0, ("2.3", "0.275")), (1000.0, ("3.5", "0.855"))]:
+        set_values(panel, kappa=kappa)
+        label = panel.label.get_text()
+        for part in re.findall(r"α\* = [\d.]+, β\* = [\d.]+, rate \(√κ−1\)/\(√κ\+1\) = [\d.]+", label):
+            head, rate = part.split(", rate (√κ−1)/(√κ+1) = ")
+            quoted(answer, head)
+            quoted(answer, rate)
+        (x,), (y,) = panel.best.get_data()
+        assert (f"{x:.2g}", f"{y:.3g}") == (a, b)
+        quoted(answer, f"best cell ({a}, {b})")
+        grey[kappa] = np.isnan(panel.values_shown)
+    np.testing.assert_array_equal(grey[10.0], grey[1000.0])  # the diverged region is set by λmax = 1 alone
+
+    set_values(panel, kappa=100.0, noise=0.5)
+    (x,), (y,) = panel.best.get_data()
+    quoted(answer, f"α = {x:.2g}, β = {y:.3g}")
+    quoted(answer, f"10^−{-np.nanmin(panel.values_shown):.1f} of J(θ₀)")
+    alpha_star, beta_star = panel.optimum
+    j, i = np.argmin(abs(panel.alphas - alpha_star)), np.argmin(abs(panel.betas - beta_star))
+    quoted(answer, f"({panel.alphas[j]:.2g}, {panel.betas[i]:.3g}) J ends 10^{panel.values_shown[i, j]:.1f} times")
