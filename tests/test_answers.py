@@ -186,3 +186,45 @@ def test_lesson03_sweep_panel_answers():
     alpha_star, beta_star = panel.optimum
     j, i = np.argmin(abs(panel.alphas - alpha_star)), np.argmin(abs(panel.betas - beta_star))
     quoted(answer, f"({panel.alphas[j]:.2g}, {panel.betas[i]:.3g}) J ends 10^{panel.values_shown[i, j]:.1f} times")
+
+
+# --------------------------------------------------------------------------- lesson 04
+L04 = "04_adaptive_steps.ipynb"
+
+
+def _steps_to(panel, level):
+    losses = panel.trajectories[0].losses
+    return int(np.argmax(losses < level)) if (losses < level).any() else None
+
+
+def test_lesson04_rmsprop_panel_answers():
+    answer = cell_source(L04, "rmsprop_panel_answers")
+    panel = lesson_panel(L04, "cell-023")
+    slider = panel.controls["beta2"].widget
+    slider.value = slider.max                                    # the right end of the 1 − β2 slider
+    assert panel.controls["beta2"].value == 0.499
+    end = panel.trajectories[0].thetas[-1]
+    quoted(answer, f"({end[0]:.2f}, {end[1]:.2f}), J − J* = {gap(panel):.3g} after 200")
+    np.testing.assert_allclose(np.abs(panel.trajectories[0].thetas[-10:]), 0.05, atol=1e-6)
+
+    set_values(panel, beta2=0.99)
+    steps = {}
+    for eps in (1e-8, 0.01, 0.0316, 0.1, 0.316, 1.0):
+        set_values(panel, eps=eps)
+        steps[eps] = _steps_to(panel, 1e-16)
+    quoted(answer, f"after {steps[1e-8]} steps at ε = 1e-8 and after {steps[0.01]} at ε = 0.01")
+    quoted(answer, f"{steps[0.0316]} steps at ε = 0.0316, {steps[0.1]} at 0.1, {steps[0.316]} at 0.316")
+    assert steps[1.0] is None
+    quoted(answer, f"J − J* = {gap(panel):.3g} without")
+    set_values(panel, eps=1e-8)
+    thetas = panel.trajectories[0].thetas
+    quoted(answer, f"θ₁'s gradient is {abs(thetas[50, 0]):.0e} after 50 steps")  # ∂J/∂θ₁ = λmin θ₁ = θ₁
+    set_values(panel, objective="rotated_quadratic")
+    np.testing.assert_allclose(panel.trajectories[0].thetas[0], get_start("rotated_quadratic", 100.0), atol=1e-3)
+    quoted(answer, f"J − J* = {gap(panel):.3g} after 200 steps")
+
+
+def get_start(name, kappa):
+    from optlab.objectives import get_objective
+
+    return get_objective(name, kappa=kappa).start
