@@ -228,3 +228,135 @@ def get_start(name, kappa):
     from optlab.objectives import get_objective
 
     return get_objective(name, kappa=kappa).start
+
+
+# --------------------------------------------------------------------------- lesson 05
+L05 = "05_adam.ipynb"
+
+
+def _step_lengths(panel, i=0):
+    tr = panel.trajectories[i]
+    return np.linalg.norm(np.diff(tr.thetas, axis=0), axis=-1) / panel.hyperparams_used[i]["lr"]
+
+
+def test_lesson05_adam_panel_answers():
+    from optlab.objectives import Rosenbrock
+    from optlab.optimizers import Adam
+    from optlab.run import run
+
+    answer = cell_source(L05, "adam_panel_answers")
+    panel = lesson_panel(L05, "cell-023")
+    assert panel.controls["lr"].value == 0.2
+    on = panel.trajectories[0]
+    quoted(answer, f"its start, {on.losses[0]:.3g}")
+    assert np.nanargmax(on.losses) == 0
+    corrected, gap_on = _step_lengths(panel), gap(panel)
+    set_values(panel, bias_correction=False)
+    steps, off = _step_lengths(panel), panel.trajectories[0]
+    quoted(answer, f"({steps[0]:.2f}α)")
+    quoted(answer, f"the loss jumps to {np.nanmax(off.losses):.0f} at step {int(np.nanargmax(off.losses))}")
+    quoted(answer, f"average {steps[:50].mean():.2f}α instead of {corrected[:50].mean():.2f}α")
+    quoted(answer, f"(J − J* = {gap(panel):.3g} against {gap_on:.3g})")
+    set_values(panel, beta2=0.99)
+    quoted(answer, f"first step is only {_step_lengths(panel)[0]:.2f}α")
+    quoted(answer, f"the loss only reaches {np.nanmax(panel.trajectories[0].losses):.1f}")
+    set_values(panel, beta2=0.9999)
+    steps = _step_lengths(panel)
+    quoted(answer, f"the steps reach {steps.max():.1f}α (at step {int(steps.argmax()) + 1}) and the loss "
+                   f"{np.nanmax(panel.trajectories[0].losses):.0f}")
+
+    set_values(panel, beta2=0.999, bias_correction=True)
+    for eps in (1e-8, 1.0):
+        set_values(panel, eps=eps)
+        end = panel.trajectories[0].thetas[-1]
+        quoted(answer, f"({end[0]:.3f}, {end[1]:.3f})")
+        quoted(answer, f"{gap(panel):.3g}")
+    tr = run(Adam(lr=0.2), Rosenbrock(), Rosenbrock().start, 300, record_state=True)   # the panel's run, its v̂
+    t = np.arange(1, 301)[:, None]
+    floor = np.sqrt(tr.states["v"][1:] / (1 - 0.999 ** t)).min(axis=0)
+    quoted(answer, f"never drops below {floor[0]:.1f} (θ₁) and {floor[1]:.1f} (θ₂)")
+
+    set_values(panel, objective="quadratic")
+    set_values(panel, lr=0.0501, eps=1e-8)
+    quoted(answer, f"J − J* after 300 steps is {gap(panel):.3g} at ε = 1e-8")
+    for eps in (0.01, 0.0316, 0.1):
+        set_values(panel, eps=eps)
+        quoted(answer, f"({gap(panel):.3g})")
+    set_values(panel, eps=1.0)
+    quoted(answer, f"at ε = 1 it is {gap(panel):.2g}")
+
+    set_values(panel, eps=1e-8, beta2=0.999)
+    steps = _step_lengths(panel)
+    assert steps.max() == steps[0]
+    set_values(panel, beta2=0.499)
+    steps, tr = _step_lengths(panel), panel.trajectories[0]
+    long = np.flatnonzero(steps > 1.5)
+    quoted(answer, f"{long.size} of the 300 steps are longer than 1.5α, from step {long[0] + 1} on")
+    k = int(steps.argmax())
+    quoted(answer, f"the longest, {steps[k]:.1f}α at step {k + 1}")
+    quoted(answer, f"({np.linalg.norm(tr.thetas[k]):.2f} from it)")
+    quoted(answer, f"ends at J − J* = {gap(panel):.2g} instead of")
+
+
+def _table(panel, step):
+    """The step panel's table at ``step`` as {row name: (θ₁ text, θ₂ text)}."""
+    set_values(panel, step=step)
+    rows = re.findall(r"<tr><td>(.*?)</td><td>(.*?)</td><td>(.*?)</td></tr>", panel.table.value)
+    return {name: (a, b) for name, a, b in rows}
+
+
+def test_lesson05_step_panel_answers():
+    answer = cell_source(L05, "step_panel_answers")
+    panel = lesson_panel(L05, "cell-025")
+    first = _table(panel, 1)
+    g, m_hat, v_hat = first["g = ∇J(θ)"], first["m̂"], first["v̂"]
+    assert g == m_hat
+    quoted(answer, f"m̂ = g = ({g[0]}, {g[1]}) and v̂ = g² = ({v_hat[0]}, {v_hat[1]})")
+    np.testing.assert_allclose(panel.traj.updates[0], [0.2, 0.2])
+    hats = panel.hats
+    flips = lambda x: [k + 1 for k in range(1, 20) if np.sign(x[k]) != np.sign(x[k - 1])]
+    g_flips, m_flips = flips(panel.traj.grads[:20, 0]), flips(hats["m̂"][:20, 0])
+    quoted(answer, f"g changes sign at steps {', '.join(map(str, g_flips[:-1]))} and {g_flips[-1]}")
+    quoted(answer, f"(steps {', '.join(map(str, m_flips))})")
+    eighth = _table(panel, 8)
+    quoted(answer, f"g₁ = {eighth['g = ∇J(θ)'][0]} but m̂₁ = {eighth['m̂'][0]}")
+    root = np.sqrt(hats["v̂"][:20, 0])
+    quoted(answer, f"from {root[0]:.1f} to {root[19]:.1f} at step 20")
+    per_coordinate = np.abs(panel.traj.updates[1:20]) / 0.2
+    quoted(answer, f"between {per_coordinate.min():.2f}α and {per_coordinate.max():.2f}α")
+
+    set_values(panel, bias_correction=False)
+    lengths = np.linalg.norm(panel.traj.updates, axis=-1) / 0.2
+    assert lengths.argmax() == 0
+    quoted(answer, f"|Δθ| = {lengths[0]:.2f}α instead of 1.41α")
+
+
+def test_lesson05_comparison_panel_answers():
+    answer = cell_source(L05, "comparison_panel_answers")
+    panel = lesson_panel(L05, "cell-040")
+    names = panel.optimizers
+    gd, momentum, rmsprop, adam = (names.index(n) for n in ("gd", "momentum", "rmsprop", "adam"))
+    # like with like: RMSProp's v is bias-corrected too, so RMSProp and Adam differ only by m
+    assert panel.hyperparams_used[rmsprop]["bias_correction"] and panel.hyperparams_used[adam]["bias_correction"]
+    end = panel.trajectories[momentum].thetas[-1]
+    quoted(answer, f"momentum ends at ({end[0]:.3f}, {end[1]:.3f}), J − J* = {gap(panel, momentum):.3g}")
+    length = np.sum(np.linalg.norm(np.diff(panel.trajectories[adam].thetas, axis=0), axis=-1))
+    quoted(answer, f"path of length {length:.3f} only")
+    quoted(answer, f"300√2α = {300 * np.sqrt(2) * 0.001:.3f}")
+    quoted(answer, f"sits at J − J* = {gap(panel, adam):.3g}")
+    quoted(answer, f"first step is {_step_lengths(panel, momentum)[0]:.0f}α long")
+    for lr in (0.01, 0.1):
+        set_values(panel, lr=lr)
+        steps = {diverged_at(panel, i) for i in (gd, momentum)}
+        assert len(steps) == 1 and diverged_at(panel, rmsprop) == diverged_at(panel, adam) == -1
+        quoted(answer, f"α = {lr} (at step {steps.pop()})")
+    for i in (rmsprop, adam):
+        assert _step_lengths(panel, i)[0] == pytest.approx(np.sqrt(2), rel=1e-6)
+    rms, ad = panel.trajectories[rmsprop], panel.trajectories[adam]
+    path = lambda tr: np.sum(np.linalg.norm(np.diff(tr.thetas, axis=0), axis=-1))
+    quoted(answer, f"it is {path(rms):.2f} long, its longest step is {_step_lengths(panel, rmsprop).max():.2f}α, the loss "
+                   f"climbs to {np.nanmax(rms.losses):.1f}")
+    quoted(answer, f"ends at J − J* = {gap(panel, rmsprop):.3g}")
+    quoted(answer, f"Adam's path is {path(ad):.2f} long")
+    assert _step_lengths(panel, adam).max() == _step_lengths(panel, adam)[0] and np.nanargmax(ad.losses) == 0
+    quoted(answer, f"ends at J − J* = {gap(panel, adam):.3g}")
