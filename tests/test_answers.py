@@ -360,3 +360,52 @@ def test_lesson05_comparison_panel_answers():
     quoted(answer, f"Adam's path is {path(ad):.2f} long")
     assert _step_lengths(panel, adam).max() == _step_lengths(panel, adam)[0] and np.nanargmax(ad.losses) == 0
     quoted(answer, f"ends at J − J* = {gap(panel, adam):.3g}")
+
+
+# --------------------------------------------------------------------------- lesson 06
+L06 = "06_beyond_adam.ipynb"
+
+
+def test_lesson06_schedule_panel_answers():
+    from optlab.objectives import Rosenbrock
+    from optlab.optimizers import AdamW
+    from optlab.run import run
+
+    answer = cell_source(L06, "schedule_panel_answers")
+    panel = lesson_panel(L06, "cell-030")
+    rosen = Rosenbrock()
+    end = panel.trajectories[0].thetas[-1]
+    assert (f"{end[0]:.2f}", f"{end[1]:.2f}") == ("0.83", "0.69")   # the question's starting observation
+    for lam in (0.1, 0.5):
+        set_values(panel, weight_decay=lam)
+        thetas = panel.trajectories[0].thetas
+        quoted(answer, f"({thetas[-1, 0]:.3f}, {thetas[-1, 1]:.3f}), J − J* = {gap(panel):.3g}")
+        quoted(answer, f"{np.linalg.norm(thetas[-1] - thetas[-101]):.3f}")
+        states = run(AdamW(lr=0.2, weight_decay=lam), rosen, rosen.start, 300, record_state=True)
+        np.testing.assert_array_equal(states.thetas, thetas)                  # the panel's run, with its m and v
+        m_hat = states.states["m"][-1] / (1 - 0.9 ** 300)
+        root_v = np.sqrt(states.states["v"][-1] / (1 - 0.999 ** 300))
+        if lam == 0.1:
+            g = rosen.grad(thetas[:100])
+            quoted(answer, f"m̂₁ = {m_hat[0]:.3f}, but √v̂₁ = {root_v[0]:.1f}")
+            quoted(answer, f"RMS {np.sqrt(np.mean(g[:, 0] ** 2)):.1f} along θ₁ while their mean was only {g[:, 0].mean():.1f}")
+            quoted(answer, f"m̂₁/√v̂₁ = {m_hat[0] / root_v[0]:.3f}, and the decay λθ₁ = {lam * thetas[-1, 0]:.3f}")
+        else:
+            quoted(answer, f"(λθ₁ = {lam * thetas[-1, 0]:.3f} against m̂₁/√v̂₁ = {m_hat[0] / root_v[0]:.3f})")
+
+    set_values(panel, weight_decay=0.0)
+    for schedule in ("constant", "cosine", "exponential"):
+        set_values(panel, schedule=schedule)
+        end = panel.trajectories[0].thetas[-1]
+        quoted(answer, f"{gap(panel):.3g} at ({end[0]:.3f}, {end[1]:.3f})")
+
+    set_values(panel, schedule="constant", lr=2.0)
+    losses = panel.trajectories[0].losses
+    quoted(answer, f"the loss jumps to {np.nanmax(losses[:50]):.0f} in the first 50 steps (from {losses[0]:.1f})")
+    end = panel.trajectories[0].thetas[-1]
+    quoted(answer, f"({end[0]:.3f}, {end[1]:.3f}), J − J* = {gap(panel):.3g}")
+    set_values(panel, schedule="warm-up + cosine")
+    losses = panel.trajectories[0].losses
+    quoted(answer, f"never rises above {np.nanmax(losses):.1f}")
+    end = panel.trajectories[0].thetas[-1]
+    quoted(answer, f"({end[0]:.3f}, {end[1]:.3f}), J − J* = {gap(panel):.3g}")
