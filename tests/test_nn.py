@@ -137,9 +137,11 @@ from optlab.optimizers import GD, AdaGrad, Adam, AdamW, Momentum, Nesterov, RMSP
 
 _CAPSTONE_LRS = np.geomspace(0.01, 10.0, 7)
 # optimizer, index of its best α in the capstone's sweep, steps to 99 % training accuracy quoted in 07_capstone,
-# the number of the sweep's α's reaching 99 % within the budget (1000 steps for GD, 250 for the others)
-# (a set where the count differs between OpenBLAS kernels: see the note in the test).
-_CAPSTONE = [(GD, 5, 880, 2), (Momentum, 4, 110, 1), (Nesterov, 4, 160, 1), (AdaGrad, 3, 80, 1),
+# the number of the sweep's α's reaching 99 % within the budget (1000 steps for GD, 250 for the others).
+# Gradient descent's runs at its two working α's are chaotic (lesson 07, "How far can you trust one run?"): the lesson
+# quotes only that both reach 99 %, after most of the budget, so its best index is 4 or 5 and its step count None.
+# RMSProp at α = 0.1 is chaotic too: it reaches 99 % under some OpenBLAS kernels (SkylakeX) and not under others.
+_CAPSTONE = [(GD, {4, 5}, None, 2), (Momentum, 4, 110, 1), (Nesterov, 4, 160, 1), (AdaGrad, 3, 80, 1),
              (RMSProp, 1, 80, {1, 2}), (Adam, 2, 70, 4), (AdamW, 2, 70, 4)]
 
 
@@ -151,24 +153,68 @@ def capstone():
 
 @pytest.mark.parametrize("make, index, steps_to_99, n_reaching", _CAPSTONE, ids=[c[0].__name__ for c in _CAPSTONE])
 def test_capstone_accuracy_claims(capstone, make, index, steps_to_99, n_reaching):
-    """Lesson 07 states: at its best α every optimizer classifies all training points within its budget
-    (250 steps; GD 1000), and how many of the seven α's reach 99 %."""
+    """Lesson 07 states: at its best α every optimizer gets at least 199 of 200 training points right within its budget
+    (250 steps; GD 1000) and above 95 % of the held-out points; how many of the seven α's reach 99 %."""
     loss, theta0 = capstone
+    X_test, y_test = make_spirals(n=400, noise=0.05, seed=1)
     steps = 1000 if make is GD else 250
     sweep = train(make(lr=_CAPSTONE_LRS), loss, theta0, steps=steps)
-    assert int(np.nanargmin(sweep.trajectory.final_loss)) == index
-    result = sweep[index]
+    best = int(np.nanargmin(sweep.trajectory.final_loss))
+    assert best in (index if isinstance(index, set) else {index})
+    result = sweep[best]
     assert result.trajectory.diverged_at == -1
+    assert result.final_accuracy >= 0.995
+    assert loss.model.accuracy(result.theta, X_test, y_test) > 0.95
+    reach = sweep.steps_to(0.99)
+    reaching = int((reach >= 0).sum())
+    assert reaching in (n_reaching if isinstance(n_reaching, set) else {n_reaching})
     if make is GD:
-        # GD's best α sits at the edge of stability: its path is chaotic, and a change of summation order
-        # (another BLAS kernel: OPENBLAS_CORETYPE=Haswell, SkylakeX, Prescott … give 880–1000) moves the last
-        # digits of the story, not its point.
-        assert result.final_accuracy >= 0.99 and abs(int(result.steps_to(0.99)) - steps_to_99) <= 150
+        # "GD needs α = 1 or 3.2 and most of its 1000 steps": both reach 99 %, and only in the second half
+        assert (reach[4:6] > 500).all() and (reach[[0, 1, 2, 3, 6]] == -1).all()
+        assert round(float(np.nanmax(sweep.accuracies[sweep.record_steps == 250])), 3) == 0.645
     else:
         assert result.final_accuracy == 1.0
         assert result.steps_to(0.99) == steps_to_99
-        reaching = int((sweep.steps_to(0.99) >= 0).sum())
-        assert reaching in (n_reaching if isinstance(n_reaching, set) else {n_reaching})
+
+
+def test_capstone_trust_one_run(capstone):
+    """Lesson 07, "How far can you trust one run?": from four starts 1e-12 apart, Adam at α = 0.1 gives the same
+    printed digits; GD at α = 3.2 and RMSProp at α = 0.1 no longer agree to two digits, and GD's step to 99 % moves."""
+    loss, theta0 = capstone
+    nearby = theta0 + 1e-12 * np.random.default_rng(0).standard_normal((4, loss.model.n_params))
+    adam = train(Adam(lr=0.1), loss, nearby, steps=250)
+    assert len({f"{j:.4f}" for j in adam.losses[-1]}) == 1 and set(adam.steps_to(0.99).tolist()) == {70}
+    for opt, steps in [(GD(lr=10 ** 0.5), 1000), (RMSProp(lr=0.1), 250)]:
+        final = train(opt, loss, nearby, steps=steps).losses[-1]
+        assert final.max() / final.min() > 1.05
+    gd = train(GD(lr=10 ** 0.5), loss, nearby, steps=1000).steps_to(0.99)
+    reached = gd[gd >= 0]
+    assert (reached.size < 4) or (reached.max() - reached.min() >= 20)
+
+
+def test_capstone_range_test(capstone):
+    """Lesson 07's range test: one run, α from 1e-4 to 10 in 250 steps — Adam's loss is lowest at α = 0.19 (J = 0.18)
+    and back above its start from 0.24; momentum's at 1.3 (J = 0.60), above its start from 1.4."""
+    loss, theta0 = capstone
+    N, lo, hi = 250, 1e-4, 10.0
+    growth = (hi / lo) ** (1 / (N - 1))
+    alpha_t = lo * growth ** np.arange(N)
+    for make, low_j, low_alpha, up_alpha in [(Adam, "0.18", "0.19", "0.24"), (Momentum, "0.60", "1.3", "1.4")]:
+        test = train(make(lr=lo), loss, theta0, N, schedule=lambda t: growth ** (np.asarray(t) - 1), every=N)
+        J_t = test.losses[1:]
+        low, up = int(np.nanargmin(J_t)), int(np.argmax(J_t > test.losses[0]))
+        assert (f"{J_t[low]:.2f}", f"{alpha_t[low]:.2g}", f"{alpha_t[up]:.2g}") == (low_j, low_alpha, up_alpha)
+
+
+def test_capstone_badly_scaled_start(capstone):
+    """Lesson 07 (erratum 8): ×10 slows training (98.0 % after 500 steps, 93.2 % held-out), ×30 is stuck (75.5 %)."""
+    loss, theta0 = capstone
+    X_test, y_test = make_spirals(n=400, noise=0.05, seed=1)
+    starts = np.array([1.0, 10.0, 30.0])[:, None] * theta0
+    result = train(Adam(lr=0.03), loss, starts, steps=500, test=(X_test, y_test))
+    assert [f"{a:.1%}" for a in result.final_accuracy] == ["100.0%", "98.0%", "75.5%"]
+    assert [f"{a:.1%}" for a in result.test_accuracies[-1]] == ["99.2%", "93.2%", "59.2%"]
+    assert result.steps_to(0.99).tolist() == [120, -1, -1]
 
 
 def test_train_batched_equals_looped_and_indexing(capstone):
@@ -266,7 +312,8 @@ def test_training_panel_retrains_on_every_control():
 
 
 def test_lesson_06_claims_about_the_network(capstone):
-    """Lesson 06 quotes: at λ = 0.01 Adam + L2 stalls at 62.5 % while AdamW reaches 100 %; warm-up at α = 0.3."""
+    """Lesson 07 ("Lesson 06 on the network") quotes: at λ = 0.01 Adam + L2 stalls at 62.5 % while AdamW reaches
+    100 %; warm-up at α = 0.3 keeps the loss at its start (no warm-up: up to 1.82) and ends seven times lower."""
     from optlab.schedules import linear_warmup
 
     loss, theta0 = capstone
