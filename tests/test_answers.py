@@ -409,3 +409,62 @@ def test_lesson06_schedule_panel_answers():
     quoted(answer, f"never rises above {np.nanmax(losses):.1f}")
     end = panel.trajectories[0].thetas[-1]
     quoted(answer, f"({end[0]:.3f}, {end[1]:.3f}), J − J* = {gap(panel):.3g}")
+
+
+# --------------------------------------------------------------------------- lesson 07
+L07 = "07_capstone.ipynb"
+
+
+def _message(panel):
+    return panel.message.get_text().replace("\n", " ")
+
+
+def test_lesson07_training_panel_answers():
+    from optlab.optimizers import Adam
+    from optlab.run import run
+
+    answer = cell_source(L07, "training_panel_answers")
+    panel = lesson_panel(L07, "cell-021")
+    assert panel.controls["lr"].value == 0.03
+    final = lambda: (f"{float(panel.result.final_accuracy):.1%}".replace("%", " %"), f"{panel.result.losses[-1]:.3g}")
+
+    set_values(panel, optimizer="gd", lr=1.0)
+    acc, J = final()
+    quoted(answer, f"{acc} training accuracy after 300 steps (J = {J})")
+    set_values(panel, optimizer="momentum", beta1=0.9)
+    acc, J = final()
+    assert acc == "100.0 %"
+    quoted(answer, f"reaches 100 % (J = {J}), 99 % already at step {panel.result.steps_to(0.99)}")
+    set_values(panel, lr=0.1)
+    acc, J = final()
+    quoted(answer, f"{acc} after 300 steps, J = {J}")
+
+    set_values(panel, optimizer="adam", lr=0.03, beta1=0.9)
+    base_J, base_steps = panel.result.losses[-1], panel.result.steps_to(0.99)
+    set_values(panel, beta2=0.9)
+    quoted(answer, f"(J = {panel.result.losses[-1]:.3g} instead of {base_J:.3g})")
+    slider = panel.controls["beta2"].widget
+    slider.value = slider.max
+    assert panel.controls["beta2"].value == 0.499
+    assert float(panel.result.final_accuracy) == 1.0
+    quoted(answer, f"99 % at step {panel.result.steps_to(0.99)} instead of {base_steps}")
+
+    set_values(panel, beta2=0.999)
+    steps = {}
+    for eps in (1e-4, 0.001, 0.00316):
+        set_values(panel, eps=eps)
+        steps[eps] = panel.result.steps_to(0.99)
+    quoted(answer, f"(99 % at step {steps[1e-4]} instead of {base_steps}; {steps[0.001]} at ε = 0.001, "
+                   f"{steps[0.00316]} at 0.00316)")
+    set_values(panel, eps=0.01)
+    acc, J = final()
+    assert panel.result.steps_to(0.99) == -1
+    quoted(answer, f"({acc}, J = {J})")
+    set_values(panel, eps=0.0316)
+    quoted(answer, f"({final()[0]})")
+
+    loss, theta0 = panel.loss, panel.theta0
+    states = run(Adam(lr=0.03), loss, theta0, 300, record_state=True).states["v"][1:]
+    root_v = np.sqrt(states / (1 - 0.999 ** np.arange(1, 301))[:, None])
+    assert 0.001 < np.median(root_v) < 0.003                                     # "about 0.002"
+    quoted(answer, f"({np.median(root_v[0]):.2g} at the first step)")
