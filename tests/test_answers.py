@@ -428,9 +428,9 @@ def test_lesson07_training_panel_answers():
     assert panel.controls["lr"].value == 0.03
     final = lambda: (f"{float(panel.result.final_accuracy):.1%}".replace("%", " %"), f"{panel.result.losses[-1]:.3g}")
 
-    set_values(panel, optimizer="gd", lr=1.0)
-    acc, J = final()
-    quoted(answer, f"{acc} training accuracy after 300 steps (J = {J})")
+    set_values(panel, optimizer="gd", lr=1.0)                     # a chaotic run: only its rough figures are quoted
+    assert 0.6 <= float(panel.result.final_accuracy) <= 0.7 and f"{panel.result.losses[-1]:.1f}" == "0.6"
+    quoted(answer, "about two thirds training accuracy after 300 steps (J ≈ 0.6")
     set_values(panel, optimizer="momentum", beta1=0.9)
     acc, J = final()
     assert acc == "100.0 %"
