@@ -242,7 +242,7 @@ def _step_lengths(panel, i=0):
 def test_lesson05_adam_panel_answers():
     from optlab.objectives import Rosenbrock
     from optlab.optimizers import Adam
-    from optlab.run import run
+    from optlab import run
 
     answer = cell_source(L05, "adam_panel_answers")
     panel = lesson_panel(L05, "cell-023")
@@ -369,7 +369,7 @@ L06 = "06_beyond_adam.ipynb"
 def test_lesson06_schedule_panel_answers():
     from optlab.objectives import Rosenbrock
     from optlab.optimizers import AdamW
-    from optlab.run import run
+    from optlab import run
 
     answer = cell_source(L06, "schedule_panel_answers")
     panel = lesson_panel(L06, "cell-030")
@@ -421,7 +421,7 @@ def _message(panel):
 
 def test_lesson07_training_panel_answers():
     from optlab.optimizers import Adam
-    from optlab.run import run
+    from optlab import run
 
     answer = cell_source(L07, "training_panel_answers")
     panel = lesson_panel(L07, "cell-021")
