@@ -21,6 +21,9 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 KERNELS = ("Haswell", "SkylakeX", "Prescott", "Sandybridge")
+# numpy's own loops (tanh, exp, sums) dispatch on the processor too (AVX2, AVX-512): one more run with numpy held to
+# its baseline SIMD (names as numpy >= 2.4 spells them; an older numpy that rejects them skips this run).
+NUMPY_BASELINE = {"NPY_DISABLE_CPU_FEATURES": "X86_V3 X86_V4 AVX512_ICL AVX512_SPR"}
 PINNED = ["tests/test_nn.py::test_capstone_accuracy_claims", "tests/test_nn.py::test_capstone_trust_one_run",
           "tests/test_nn.py::test_capstone_range_test", "tests/test_nn.py::test_capstone_badly_scaled_start",
           "tests/test_nn.py::test_capstone_sensitivity_map_counts", "tests/test_nn.py::test_lesson_06_claims_about_the_network",
@@ -67,11 +70,12 @@ def kernel_runs():
         pytest.skip("numpy is not linked to a DYNAMIC_ARCH OpenBLAS, so OPENBLAS_CORETYPE cannot choose a kernel")
     own = _corename()
     procs, results = {}, {}
-    for kernel in KERNELS:
-        if own != "unknown" and _corename(kernel) == own:
+    for kernel in KERNELS + ("numpy-baseline-simd",):
+        if kernel in KERNELS and own != "unknown" and _corename(kernel) == own:
             results[kernel] = (None, f"the suite's main run already uses {own}")
             continue
-        env = {**os.environ, "OPENBLAS_CORETYPE": kernel, "OPENBLAS_NUM_THREADS": "1"}
+        extra = NUMPY_BASELINE if kernel == "numpy-baseline-simd" else {"OPENBLAS_CORETYPE": kernel}
+        env = {**os.environ, **extra, "OPENBLAS_NUM_THREADS": "1"}
         procs[kernel] = subprocess.Popen(
             [sys.executable, "-m", "pytest", "-q", "-x", "-p", "no:cacheprovider", "-o", "addopts=", *PINNED],
             cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
@@ -87,3 +91,10 @@ def test_quoted_numbers_hold_under_every_openblas_kernel(kernel_runs, kernel):
     if code < 0:
         pytest.skip(f"this processor cannot run OpenBLAS's {kernel} kernel (the run died of signal {-code})")
     assert code == 0, f"with OPENBLAS_CORETYPE={kernel} a quoted number moved:\n{output[-4000:]}"
+
+
+def test_quoted_numbers_hold_with_numpy_at_its_baseline_simd(kernel_runs):
+    code, output = kernel_runs["numpy-baseline-simd"]
+    if code != 0 and ("NPY_DISABLE_CPU_FEATURES" in output or "cpu feature" in output.lower()):
+        pytest.skip(f"this numpy does not accept {NUMPY_BASELINE['NPY_DISABLE_CPU_FEATURES']!r}")
+    assert code == 0, f"with numpy's SIMD held to its baseline a quoted number moved:\n{output[-4000:]}"

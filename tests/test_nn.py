@@ -141,7 +141,7 @@ _CAPSTONE_LRS = np.geomspace(0.01, 10.0, 7)
 # Gradient descent's runs at its two working α's are chaotic (lesson 07, "How far can you trust one run?"): the lesson
 # quotes only that both reach 99 %, after most of the budget, so its best index is 4 or 5 and its step count None.
 # RMSProp at α = 0.1 is chaotic too: it reaches 99 % under some OpenBLAS kernels (SkylakeX) and not under others.
-_CAPSTONE = [(GD, {4, 5}, None, 2), (Momentum, 4, 110, 1), (Nesterov, 4, 160, 1), (AdaGrad, 3, 80, 1),
+_CAPSTONE = [(GD, {4, 5}, None, {1, 2}), (Momentum, 4, 110, 1), (Nesterov, 4, 160, 1), (AdaGrad, 3, 80, 1),
              (RMSProp, 1, 80, {1, 2}), (Adam, 2, 70, 4), (AdamW, 2, 70, 4)]
 
 
@@ -153,8 +153,10 @@ def capstone():
 
 @pytest.mark.parametrize("make, index, steps_to_99, n_reaching", _CAPSTONE, ids=[c[0].__name__ for c in _CAPSTONE])
 def test_capstone_accuracy_claims(capstone, make, index, steps_to_99, n_reaching):
-    """Lesson 07 states: at its best α every optimizer gets at least 199 of 200 training points right within its budget
-    (250 steps; GD 1000) and above 95 % of the held-out points; how many of the seven α's reach 99 %."""
+    """Lesson 07 states: at its best α every optimizer but GD classifies all 200 training points within 250 steps and
+    scores 98–99.5 % on the held-out points; how many of the seven α's reach 99 %. GD's runs at α = 1 and 3.2 are
+    chaotic (a start 1e-12 away may end anywhere from ~80 % to 100 % at α = 3.2): the lesson quotes only that it trains
+    at those two α's alone, needs most of its 1000 steps, and gets to about 99 %."""
     loss, theta0 = capstone
     X_test, y_test = make_spirals(n=400, noise=0.05, seed=1)
     steps = 1000 if make is GD else 250
@@ -163,18 +165,17 @@ def test_capstone_accuracy_claims(capstone, make, index, steps_to_99, n_reaching
     assert best in (index if isinstance(index, set) else {index})
     result = sweep[best]
     assert result.trajectory.diverged_at == -1
-    assert result.final_accuracy >= 0.995
-    assert loss.model.accuracy(result.theta, X_test, y_test) > 0.95
     reach = sweep.steps_to(0.99)
-    reaching = int((reach >= 0).sum())
-    assert reaching in (n_reaching if isinstance(n_reaching, set) else {n_reaching})
     if make is GD:
-        # "GD needs α = 1 or 3.2 and most of its 1000 steps": both reach 99 %, and only in the second half
-        assert (reach[4:6] > 500).all() and (reach[[0, 1, 2, 3, 6]] == -1).all()
+        assert (reach[[0, 1, 2, 3, 6]] == -1).all() and (sweep.final_accuracy[[0, 1, 2, 3, 6]] < 0.8).all()
+        assert result.final_accuracy >= 0.98                      # "about 99 %"
+        assert reach[4] > 500 and sweep[4].final_accuracy >= 0.99   # α = 1: most of the budget
         assert round(float(np.nanmax(sweep.accuracies[sweep.record_steps == 250])), 3) == 0.645
     else:
         assert result.final_accuracy == 1.0
+        assert 0.98 <= loss.model.accuracy(result.theta, X_test, y_test) <= 0.995
         assert result.steps_to(0.99) == steps_to_99
+        assert int((reach >= 0).sum()) in (n_reaching if isinstance(n_reaching, set) else {n_reaching})
 
 
 def test_capstone_trust_one_run(capstone):
