@@ -329,13 +329,14 @@ def test_lesson_06_claims_about_the_network(capstone):
 
 
 def test_capstone_sensitivity_map_counts(capstone):
-    """Lesson 07 quotes: 9 of 24 (α, β1) points reach J < 0.05 for Adam, 3 of 24 (α, β) for Momentum."""
+    """Lesson 07 quotes: about a third of the 24 (α, β1) points reach J < 0.05 for Adam, 3 of 24 (α, β) for Momentum."""
     from optlab import run
 
     loss, theta0 = capstone
     lrs, betas = np.geomspace(1e-2, 10**0.5, 6), np.array([0.0, 0.5, 0.9, 0.99])
     adam = run(Adam(lr=lrs[None, :], beta1=betas[:, None]), loss, theta0, 250)
     momentum = run(Momentum(lr=lrs[None, :], beta=betas[:, None]), loss, theta0, 250)
-    # Points near the threshold may flip with rounding (another BLAS); the contrast is what the lesson says.
-    assert abs(int((adam.final_loss < 0.05).sum()) - 9) <= 1
-    assert abs(int((momentum.final_loss < 0.05).sum()) - 3) <= 1
+    # Adam's count is 9 under every OpenBLAS kernel and 8 with numpy's SIMD held to its baseline (a point at a large α
+    # is chaotic): the lesson says "about a third"; momentum's 3 holds everywhere.
+    assert int((adam.final_loss < 0.05).sum()) in (8, 9)
+    assert int((momentum.final_loss < 0.05).sum()) == 3
