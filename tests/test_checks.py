@@ -19,13 +19,18 @@ def accepts(check, fn, capsys):
 
 
 def rejects(check, fn, *fragments):
+    """The check fails with a plain AssertionError: a verdict line of at most 90 characters that names the
+    function, then details; every fragment appears in the message (a line break counts as a space)."""
     with pytest.raises(AssertionError) as info:
         check(fn)
     msg = str(info.value)
     assert type(info.value) is AssertionError
-    assert "\n" not in msg and len(msg) < 400, msg
+    verdict = msg.split("\n", 1)[0]
+    assert len(verdict) <= 90, f"verdict longer than 90 characters: {verdict!r}"
+    assert len(msg) < 600, msg
+    flat = " ".join(msg.split())
     for fragment in fragments:
-        assert fragment in msg, f"{fragment!r} not in {msg!r}"
+        assert fragment in flat, f"{fragment!r} not in {msg!r}"
     return msg
 
 
@@ -221,8 +226,8 @@ def mom_inplace(theta, grad, velocity, lr, beta):
     (lambda th, g, v, lr, b: (th + v - lr * g, v - lr * g), ["β is missing"]),
     (lambda th, g, v, lr, b: (th + b * v - (1 - b) * lr * g, b * v - (1 - b) * lr * g), ["(1 − β)"]),
     (lambda th, g, v, lr, b: (th - lr * g, -lr * g), ["incoming velocity is ignored"]),
-    (lambda th, g, v, lr, b: (b * v - lr * g, th + b * v - lr * g), ["order", "(θ, velocity)"]),
-    (lambda th, g, v, lr, b: th + b * v - lr * g, ["tuple"]),
+    (lambda th, g, v, lr, b: (b * v - lr * g, th + b * v - lr * g), ["swapped", "(theta, velocity)"]),
+    (lambda th, g, v, lr, b: th + b * v - lr * g, ["single array", "return theta, velocity"]),
     (mom_inplace, ["in place", "`velocity`"]),
     (not_written, ["not written yet"]),
 ])
@@ -243,7 +248,7 @@ def nesterov_next_look_ahead(theta, grad, velocity, lr, beta):
 @pytest.mark.parametrize("fn, fragments", [
     (nesterov_next_look_ahead, ["look-ahead point θ + v + βv", "new θ = θ + v"]),
     (lambda th, g, v, lr, b: (th + b * (b * v - lr * g), b * v - lr * g), ["look-ahead point θ + βv", "new v"]),
-    (lambda th, g, v, lr, b: (th + b * v, b * v - lr * g), ["look-ahead point θ + βv", "where grad was taken"]),
+    (lambda th, g, v, lr, b: (th + b * v, b * v - lr * g), ["point θ + βv where grad was taken"]),
 ])
 def test_nesterov_rejects_returning_a_look_ahead_point(fn, fragments):
     rejects(checks.check_nesterov_step, fn, "nesterov_step", *fragments)
@@ -354,7 +359,7 @@ def rmsprop_without_t(theta, grad, v, lr=1e-2, beta2=0.99, eps=1e-8):
 
 def test_rmsprop_requires_t():
     msg = rejects(checks.check_rmsprop_step, rmsprop_without_t, "rmsprop_step has no t argument",
-                  "the exercise asks for an optional t", "*, t=None", "v̂ = v/(1 − β2ᵗ)")
+                  "The exercise asks for an optional t", "*, t=None", "v̂ = v/(1 − β2ᵗ)")
     assert "not written" not in msg
 
 
@@ -475,7 +480,7 @@ ident = lambda x, b, t: x  # noqa: E731
     (adam(flag=False), ["bias_correction=False is ignored"]),
     (adam(g2=np.abs), ["|g| instead of g²"]),
     (lambda th, g, m, v, t, lr=1e-3, b1=0.9, b2=0.999, eps=1e-8, bc=True:
-        (lambda r: (r[1], r[2], r[0]))(adam_textbook(th, g, m, v, t, lr, b1, b2, eps, bc)), ["order", "(θ, m, v)"]),
+        (lambda r: (r[1], r[2], r[0]))(adam_textbook(th, g, m, v, t, lr, b1, b2, eps, bc)), ["swapped", "(theta, m, v)"]),
     (lambda th, g, m, v, t, lr=1e-3, b1=0.9, b2=0.999, eps=1e-8, bc=True:
         adam_textbook(th, g, m, v, t, lr, b1, b2, eps, bc)[:2], ["3 values"]),
     (not_written, ["adam_step is not written yet"]),
@@ -533,7 +538,7 @@ def adam_paper_form(theta, grad, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1
 
 def test_adam_names_the_papers_efficient_form():
     msg = rejects(checks.check_adam_step, adam_paper_form, "paper's efficient form", "√(1 − β2ᵗ)/(1 − β1ᵗ)",
-                  "different place", "θ ← θ − α m̂/(√v̂ + ε)")
+                  "ε elsewhere", "θ ← θ − α m̂/(√v̂ + ε)")
     assert "before the correction" in msg
 
 
@@ -631,7 +636,7 @@ def adamw_written_as(kind):
 
 @pytest.mark.parametrize("kind, fragments", [
     ("l2", ["added to the gradient", "L2 regularisation", "decouples"]),
-    ("shrink_new", ["already-updated θ", "decay the θ you were given"]),
+    ("shrink_new", ["already-updated θ", "Decay the θ you were given"]),
     ("no_lr", ["λθ instead of α λθ"]),
     ("hats", ["returns the corrected m̂ and v̂", "running averages m and v"]),
     ("inverted", ["bias_correction is inverted"]),
@@ -733,43 +738,99 @@ def test_not_a_function():
 
 @pytest.mark.parametrize("name", ["gd_step", "sgd_step", "momentum_step", "nesterov_step", "adagrad_step",
                                   "rmsprop_step", "adam_step", "adamw_step", "minibatches", "quadratic_grad",
-                                  "cosine_lr", "warmup_lr", "warmup_cosine_lr"])
-def test_reference_or_falls_back_with_a_note(name, capsys):
+                                  "cosine_lr", "warmup_lr", "warmup_cosine_lr", "gradient_descent", "optimal_lr",
+                                  "train_sgd", "averaged_iterate", "optimal_momentum", "sign_descent_step",
+                                  "uncorrected_step_ratio", "mlp_grad"])
+def test_reference_or_falls_back_on_a_stub(name, capsys):
     def stub(*args, **kwargs):
         raise NotImplementedError()
     stub.__name__ = name
     got = checks.reference_or(stub)
-    assert got is not stub and callable(got)
+    assert got is checks.EXERCISES[name].reference
     assert capsys.readouterr().out.strip() == (
-        f"{name} is not written yet — using optlab's reference {name} so the rest of this notebook runs.")
+        f"{name} is not written yet; the rest of this lesson uses optlab's {name}.")
 
 
-def test_reference_or_keeps_a_written_function(capsys):
-    assert checks.reference_or(gd_loop, name="gd_step") is gd_loop
-    assert checks.reference_or(mb_list, name="minibatches") is mb_list
-    assert capsys.readouterr().out == ""
+def test_reference_or_falls_back_on_a_failed_check(capsys):
+    def gd_step(theta, grad, lr):
+        return theta + lr * grad
+    assert checks.reference_or(gd_step) is rules.gd_step
+    assert capsys.readouterr().out.strip() == (
+        "your gd_step did not pass its check (θ moves uphill — a sign error); the rest of this lesson uses "
+        "optlab's gd_step.")
 
 
-def test_reference_or_detects_a_lazy_generator_stub(capsys):
-    def minibatches(n, batch_size, rng):
-        raise NotImplementedError()
-        yield  # a generator: the error only appears when iterated
-    assert checks.reference_or(minibatches) is ref_minibatches
-    assert "not written yet" in capsys.readouterr().out
+def test_reference_or_falls_back_on_lists_and_in_place_updates(capsys):
+    def adam_step(theta, grad, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8, bias_correction=True):
+        new, m, v = adam_textbook(theta, grad, m, v, t, lr, beta1, beta2, eps, bias_correction)
+        return [list(new), m, v]
+    assert checks.reference_or(adam_step) is rules.adam_step
+    assert "(adam_step returns θ as a list, not a numpy array)" in capsys.readouterr().out
+    assert checks.reference_or(_named("gd_step", gd_inplace)) is rules.gd_step
+    assert "(gd_step changes its input `theta` in place)" in capsys.readouterr().out
+
+
+def test_reference_or_looks_the_name_up_in_the_notebook(capsys):
+    namespace = {"reference_or": checks.reference_or}
+    exec("def gd_step(theta, grad, lr):\n    return theta - lr * grad\n"
+         "kept = reference_or('gd_step')", namespace)
+    assert namespace["kept"].__code__ is namespace["gd_step"].__code__
+    assert capsys.readouterr().out.strip() == "your gd_step passed its check; the rest of this lesson uses it."
+
+
+def test_reference_or_copes_with_a_function_that_is_not_defined(capsys):
+    namespace = {"reference_or": checks.reference_or}
+    exec("gd_step = reference_or('gd_step')", namespace)
+    assert namespace["gd_step"] is rules.gd_step
+    assert capsys.readouterr().out.strip() == (
+        "gd_step is not defined — run the cell above; if it shows an error, fix that first. Until then the rest "
+        "of this lesson uses optlab's gd_step.")
+
+
+def test_reference_or_keeps_the_reference_quietly_said(capsys):
+    assert checks.reference_or(rules.gd_step) is rules.gd_step
+    assert capsys.readouterr().out.strip() == "the rest of this lesson uses optlab's gd_step."
+
+
+def test_reference_or_returns_an_independent_function(capsys):
+    """A nesterov_step that calls momentum_step keeps working with optlab's, whatever the notebook holds."""
+    namespace = {"reference_or": checks.reference_or, "np": np}
+    exec("def momentum_step(theta, grad, velocity, lr, beta):\n    return theta, velocity\n"
+         "def nesterov_step(theta, grad, velocity, lr, beta):\n"
+         "    return momentum_step(theta, grad, velocity, lr, beta)\n"
+         "kept = reference_or('nesterov_step')", namespace)
+    kept = namespace["kept"]
+    assert kept is not namespace["nesterov_step"] and kept.__globals__["momentum_step"] is rules.momentum_step
+    assert namespace["momentum_step"].__name__ == "momentum_step"  # the notebook's own is left alone
+    theta, v = kept(np.ones(2), np.ones(2), np.zeros(2), 0.1, 0.9)
+    np.testing.assert_allclose(theta, 0.9)
+    assert "passed its check" in capsys.readouterr().out
 
 
 def test_reference_or_with_a_lesson_reference(capsys):
     def train(steps):
         raise NotImplementedError()
     fallback = lambda steps: list(range(steps))  # noqa: E731
-    assert checks.reference_or(train, reference=fallback, probe_args=(3,)) is fallback
+
+    def check_train(fn):
+        assert checks.call_student(fn, 3) == [0, 1, 2], "train: wrong list"
+    assert checks.reference_or(train, reference=fallback, check=check_train) is fallback
     assert "train is not written yet" in capsys.readouterr().out
-    assert checks.reference_or(fallback, name="train", reference=train, probe_args=(3,)) is fallback
+
+    def train(steps):  # noqa: F811
+        return [0] * steps
+    assert checks.reference_or(train, reference=fallback, check=check_train) is fallback
+    assert "your train did not pass its check (wrong list)" in capsys.readouterr().out
 
 
 def test_reference_or_unknown_name():
     with pytest.raises(ValueError, match="no reference"):
         checks.reference_or(lambda x: x)
+
+
+def test_yours_says_whose_function_a_comparison_runs():
+    assert checks.yours(gd_loop, "gd_step") == "your gd_step"
+    assert checks.yours(rules.adam_step) == "optlab's adam_step (in place of yours: the reference against itself)"
 
 
 def test_call_student_passes_a_written_function_through():
@@ -783,17 +844,34 @@ def test_call_student_names_an_unwritten_stub():
     with pytest.raises(AssertionError) as info:
         checks.call_student(sign_descent_step, np.ones(2), np.ones(2), 0.1)
     assert type(info.value) is AssertionError and info.value.__cause__ is None
-    assert str(info.value) == ("sign_descent_step is not written yet — replace `raise NotImplementedError()` with "
-                               "your code, run that cell, then run this check again.")
+    assert str(info.value) == ("sign_descent_step is not written yet\nReplace `raise NotImplementedError()` with "
+                               "your code, run that cell, then run\nthis check again.")
     # the same sentence as the built-in checks give
-    rejects(checks.check_gd_step, not_written, "is not written yet — replace `raise NotImplementedError()`")
+    rejects(checks.check_gd_step, not_written, "is not written yet Replace `raise NotImplementedError()`")
 
 
-def test_call_student_keeps_other_errors():
+def test_call_student_names_other_errors_and_a_missing_return():
     def optimal_momentum(lam_min, lam_max):
         return lam_max / lam_mn  # noqa: F821 - the student's typo
-    with pytest.raises(NameError):
+    with pytest.raises(AssertionError, match="^optimal_momentum raised NameError\nNameError: name 'lam_mn'"):
         checks.call_student(optimal_momentum, 1.0, 100.0)
+    with pytest.raises(AssertionError, match="^optimal_momentum returns None — did you forget `return"):
+        checks.call_student(_named("optimal_momentum", lambda a, b: None), 1.0, 2.0)
+
+
+def _named(name, fn):
+    fn.__name__ = name
+    return fn
+
+
+def test_call_student_grades_independently():
+    """A loop that calls gd_step runs with optlab's gd_step, whatever the caller's gd_step is."""
+    namespace = {"np": np}
+    exec("def gd_step(theta, grad, lr):\n    return theta + lr * grad\n"
+         "def helper(theta, lr):\n    return gd_step(theta, 2 * theta, lr)\n"
+         "def gradient_descent(theta, lr):\n    return helper(theta, lr)", namespace)
+    np.testing.assert_allclose(checks.call_student(namespace["gradient_descent"], np.ones(2), 0.25), 0.5)
+    np.testing.assert_allclose(namespace["gradient_descent"](np.ones(2), 0.25), 1.5)  # untouched
 
 
 def test_call_student_with_a_generator_stub():
@@ -807,15 +885,15 @@ def test_call_student_with_a_generator_stub():
 
 def test_call_student_in_a_lesson_check():
     """How a notebook's own check uses it: the stub gives the friendly sentence, the answer passes."""
-    def check_uncorrected_step_ratio(fn):
+    def check_ratio(fn):
         got = checks.call_student(fn, 1, 0.9, 0.999)
-        assert np.isclose(got, 0.1 / math.sqrt(0.001)), f"uncorrected_step_ratio(1, 0.9, 0.999) returned {got}"
+        assert np.isclose(got, 0.1 / math.sqrt(0.001)), f"ratio(1, 0.9, 0.999) returned {got}"
 
-    def uncorrected_step_ratio(t, beta1, beta2):
+    def ratio(t, beta1, beta2):
         raise NotImplementedError()
-    with pytest.raises(AssertionError, match="^uncorrected_step_ratio is not written yet"):
-        check_uncorrected_step_ratio(uncorrected_step_ratio)
-    check_uncorrected_step_ratio(lambda t, b1, b2: (1 - b1 ** t) / math.sqrt(1 - b2 ** t))
+    with pytest.raises(AssertionError, match="^ratio is not written yet"):
+        check_ratio(ratio)
+    check_ratio(lambda t, b1, b2: (1 - b1 ** t) / math.sqrt(1 - b2 ** t))
 
 
 def test_checks_do_not_leak_warnings(recwarn):
@@ -834,3 +912,95 @@ def test_a_keyword_only_flag_is_passed_by_name(capsys):
     def adam_ignoring(theta, grad, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8, *, bias_correction=True):
         return adam_textbook(theta, grad, m, v, t, lr, beta1, beta2, eps)
     rejects(checks.check_adam_step, adam_ignoring, "bias_correction=False is ignored")
+
+
+# --------------------------------------------------------------------------- the catalogue of wrong answers
+import catalogue  # noqa: E402  (tests/catalogue.py: one entry per named mistake, shared with the notebook tests)
+
+LESSON_CELLS = catalogue.exercise_cells("lessons")
+SOLUTION_CELLS = catalogue.exercise_cells("solutions")
+CATALOGUE = [(name, i, mistake) for name, mistakes in catalogue.MISTAKES.items() for i, mistake in enumerate(mistakes)]
+
+
+def student_function(name, source):
+    """Run an exercise cell's source as a notebook would (numpy imported, the other exercises defined) and
+    return the function it defines."""
+    namespace = {"np": np}
+    namespace.update({n: ex.reference for n, ex in checks.EXERCISES.items() if ex.reference is not None and n != name})
+    exec(compile(source, f"<{name} cell>", "exec"), namespace)
+    return namespace[name]
+
+
+@pytest.fixture(scope="module")
+def capstone_context():
+    from optlab.data import make_spirals
+    from optlab.nn import MLP, MLPLoss
+    net = MLP((2, 16, 16, 1))
+    return MLPLoss(net, *make_spirals(n=200, noise=0.05, seed=0)), net.init(seed=0), np.geomspace(0.01, 10.0, 7)
+
+
+def run_check(name, fn, capstone_context):
+    check = checks.EXERCISES[name].check
+    return check(fn, *capstone_context) if name == "gd_lr" else check(fn)
+
+
+def verdict_of(name, fn, capstone_context):
+    with pytest.raises(AssertionError) as info:
+        run_check(name, fn, capstone_context)
+    assert type(info.value) is AssertionError
+    return str(info.value).split("\n", 1)[0]
+
+
+@pytest.mark.parametrize("name, i, mistake", CATALOGUE, ids=[f"{n}-{i}" for n, i, _ in CATALOGUE])
+def test_every_catalogued_mistake_is_named(name, i, mistake, capstone_context):
+    """One test case per named mistake: the check's verdict — its first line, ≤ 90 characters, starting with
+    the exercise's name — says what is wrong."""
+    source = mistake.code if mistake.cell else catalogue.answer(LESSON_CELLS[name][2], mistake)
+    verdict = verdict_of(name, student_function(name, source), capstone_context)
+    assert verdict.startswith(name) and len(verdict) <= 90, verdict
+    assert mistake.says in verdict, f"{mistake.says!r} not in the verdict {verdict!r}"
+
+
+@pytest.mark.parametrize("name", sorted(SOLUTION_CELLS))
+def test_every_solution_passes_its_check(name, capstone_context, capsys):
+    run_check(name, student_function(name, SOLUTION_CELLS[name][2]), capstone_context)
+    assert capsys.readouterr().out.startswith("✓")
+
+
+def test_every_exercise_has_a_catalogue():
+    """A new exercise joins the catalogue test, the student simulation and the nbgrader test by an entry in
+    tests/catalogue.py — and a check in optlab.checks."""
+    for name in LESSON_CELLS:
+        assert name in checks.EXERCISES, f"exercise {name!r} has no check in optlab.checks.EXERCISES"
+        assert len(catalogue.MISTAKES.get(name, [])) >= 5, (
+            f"exercise {name!r} ({LESSON_CELLS[name][0]}) needs a catalogue of at least 5 wrong answers in "
+            "tests/catalogue.py")
+    assert set(catalogue.MISTAKES) <= set(checks.EXERCISES)
+
+
+def test_every_named_mistake_of_the_checks_has_a_catalogue_case(capstone_context):
+    """Each verdict in the checks' catalogues of known-wrong variants is produced by at least one wrong answer
+    of tests/catalogue.py (so no named mistake goes untested)."""
+    from optlab.checks import adam, adaptive, beyond, gradient_descent, momentum
+    catalogues = {
+        ("quadratic_grad",): gradient_descent._QUADRATIC_VARIANTS,
+        ("gd_step", "sgd_step"): gradient_descent._GD_VARIANTS,
+        ("momentum_step",): momentum._MOMENTUM_VARIANTS,
+        ("nesterov_step", "momentum_step"): momentum._NESTEROV_VARIANTS,
+        ("adagrad_step",): adaptive._ADAGRAD_VARIANTS,
+        ("rmsprop_step",): adaptive._RMSPROP_VARIANTS,
+        ("adam_step",): adam._ADAM_VARIANTS,
+        ("adamw_step",): beyond._ADAMW_VARIANTS,
+        ("cosine_lr",): beyond._COSINE_VARIANTS,
+        ("warmup_lr",): beyond._WARMUP_VARIANTS,
+        ("warmup_cosine_lr",): beyond._WC_VARIANTS,
+    }
+    said = {}
+    for name, _, mistake in CATALOGUE:
+        source = mistake.code if mistake.cell else catalogue.answer(LESSON_CELLS[name][2], mistake)
+        verdict = verdict_of(name, student_function(name, source), capstone_context)
+        said.setdefault(name, set()).add(verdict.split(": ", 1)[-1])
+    for names, variants in catalogues.items():
+        produced = set().union(*(said.get(n, set()) for n in names))
+        missing = sorted({verdict for verdict, _, _ in variants} - produced)
+        assert not missing, f"{names[0]}: no catalogued wrong answer makes the check say {missing}"

@@ -1,63 +1,87 @@
-"""``reference_or``: the student's function if it is written, else optlab's reference of that name."""
+"""``reference_or``: after an exercise, go on with a function known to be right; ``yours``: say whose it is."""
 from __future__ import annotations
 
-import copy
-import inspect
+import contextlib
+import io
+import sys
 
-import numpy as np
+from ._core import EXERCISES, Exercise, _independent, _is_reference, _verdict_of
 
-from .. import data as _data
-from .. import rules as _rules
-from ._core import _quiet_call
-from .adaptive import _adam_cases, _adaptive_cases
-from .beyond import cosine_lr, warmup_cosine_lr, warmup_lr
-from .gradient_descent import _gd_cases, _quadratic_cases, quadratic_grad
-from .momentum import _momentum_cases
+_MISSING = object()
 
 
-def _references():
-    return {
-        "quadratic_grad": (quadratic_grad, lambda: _quadratic_cases()[0].args),
-        "gd_step": (_rules.gd_step, lambda: _gd_cases()[0].args),
-        "sgd_step": (_rules.sgd_step, lambda: _gd_cases()[0].args),
-        "minibatches": (_data.minibatches, lambda: (10, 3, np.random.default_rng(0))),
-        "momentum_step": (_rules.momentum_step, lambda: _momentum_cases()[0].args),
-        "nesterov_step": (_rules.nesterov_step, lambda: _momentum_cases()[0].args),
-        "adagrad_step": (_rules.adagrad_step, lambda: _adaptive_cases(False)[0].args),
-        "rmsprop_step": (_rules.rmsprop_step, lambda: _adaptive_cases(True)[0].args),
-        "adam_step": (_rules.adam_step, lambda: _adam_cases()[0].args[:9]),
-        "adamw_step": (_rules.adamw_step, lambda: _adam_cases(0.5)[0].args[:10]),
-        "cosine_lr": (cosine_lr, lambda: (1, 100, 0.1)),
-        "warmup_lr": (warmup_lr, lambda: (1, 10, 0.1)),
-        "warmup_cosine_lr": (warmup_cosine_lr, lambda: (1, 10, 110, 0.1)),
-    }
+def not_defined(name) -> str:
+    """The sentence for an exercise whose function does not exist (its cell failed or was not run)."""
+    return f"{name} is not defined — run the cell above; if it shows an error, fix that first"
 
 
-def reference_or(fn, name=None, *, reference=None, probe_args=None):
-    """Return ``fn`` if it is written, else optlab's reference of the same name (and say so).
+def _exercise(name, reference, check):
+    known = EXERCISES.get(name)
+    if reference is None and check is None:
+        if known is None or known.reference is None:
+            choices = sorted(n for n, ex in EXERCISES.items() if ex.reference is not None)
+            raise ValueError(f"reference_or knows no reference called {name!r}; use one of {choices}, "
+                             "or pass reference= and check=.")
+        return known
+    if reference is None:
+        raise ValueError(f"reference_or({name!r}, check=…) also needs reference=, the function to fall back to.")
+    return Exercise(name, known.lesson if known else "", check if check is not None else
+                    (known.check if known else None), reference)
 
-    "Written" means: calling ``fn`` on a small probe case does not raise NotImplementedError. Use it
-    after an exercise, ``gd_step = reference_or(gd_step)``, so the rest of a lesson runs even while
-    the exercise is still a stub. For a lesson's own exercise pass the fallback and a probe call:
-    ``train = reference_or(train, reference=_train_reference, probe_args=(loss, theta0, 0.1))``.
+
+def reference_or(fn, *, reference=None, check=None):
+    """The exercise's function if it passes its check, else optlab's reference — one line says which and why.
+
+    After an exercise a lesson continues with ``gd_step = reference_or("gd_step")``. The function of that
+    name in the notebook (the caller's globals) is run through its check, silently:
+
+    * it passes — it is kept (calling optlab's version of any *other* exercise it uses), and the line
+      says "your gd_step passed its check; the rest of this lesson uses it";
+    * it fails — "your gd_step did not pass its check (θ moves uphill — a sign error); the rest of this
+      lesson uses optlab's gd_step", and optlab's reference is returned;
+    * it is a stub, or not defined at all (its cell raised, e.g. a SyntaxError, or was not run) — the line
+      says so and the reference is returned.
+
+    So a wrong answer costs its own check and nothing else: later cells never run a function that failed.
+    ``fn`` may also be the function itself (``reference_or(gd_step)``), but then a missing definition is a
+    NameError before the call. A lesson's own exercise passes ``reference=`` (and ``check=``, unless optlab
+    already has a check of that name).
     """
-    name = name or getattr(fn, "__name__", None)
-    refs = _references()
-    if reference is not None:
-        refs[name] = (reference, lambda: probe_args if probe_args is not None else ())
-    if name not in refs:
-        raise ValueError(f"reference_or knows no reference called {name!r}; pass name= one of {sorted(refs)}, "
-                         "or reference= and probe_args=.")
-    reference, probe = refs[name]
-    try:
-        out = _quiet_call(fn, copy.deepcopy(probe()))
-        if inspect.isgenerator(out) or name == "minibatches":
-            list(out)
-    except NotImplementedError:
-        print(f"{name} is not written yet — using optlab's reference {name} so the rest of this notebook runs.")
-        return reference
-    except Exception as exc:
-        print(f"{name} raised {type(exc).__name__}: {exc} — using optlab's reference {name} so the rest "
-              "of this notebook runs.")
-        return reference
-    return fn
+    if isinstance(fn, str):
+        name, fn = fn, sys._getframe(1).f_globals.get(fn, _MISSING)
+    else:
+        name = getattr(fn, "__name__", None)
+    exercise = _exercise(name, reference, check)
+    ref = exercise.reference
+    if fn is _MISSING:
+        print(f"{not_defined(name)}. Until then the rest of this lesson uses optlab's {name}.")
+        return ref
+    if fn is ref or _is_reference(fn):
+        print(f"the rest of this lesson uses optlab's {name}.")
+        return ref
+    verdict = None
+    if exercise.check is not None:
+        with contextlib.redirect_stdout(io.StringIO()):
+            try:
+                exercise.check(fn)
+            except AssertionError as error:
+                verdict = _verdict_of(error)
+    if verdict is None:
+        print(f"your {name} passed its check; the rest of this lesson uses it.")
+        return _independent(fn, name)
+    if verdict.startswith(f"{name} is not written yet"):
+        print(f"{name} is not written yet; the rest of this lesson uses optlab's {name}.")
+        return ref
+    reason = verdict[len(name) + 2:] if verdict.startswith(f"{name}: ") else verdict
+    print(f"your {name} did not pass its check ({reason}); the rest of this lesson uses optlab's {name}.")
+    return ref
+
+
+def yours(fn, name=None) -> str:
+    """"your gd_step", or — when ``fn`` is optlab's reference standing in for it after a failed check —
+    "optlab's gd_step (in place of yours: the reference against itself)", for lines that compare a
+    student's function with optlab's optimizers."""
+    name = name or getattr(fn, "__name__", "function")
+    if _is_reference(fn):
+        return f"optlab's {name} (in place of yours: the reference against itself)"
+    return f"your {name}"

@@ -4,9 +4,8 @@ from __future__ import annotations
 import numpy as np
 
 from .. import rules as _rules
-from .. import specs
-from ._core import _Case, _check_rule, _public, _variant
-from .adaptive import _SHARED_VARIANTS, _adam, _adam_cases, _no_flag
+from ._core import _Case, _check_rule, _public, _register, _variant
+from .adam import _SHARED_VARIANTS, _adam, _adam_cases, _no_flag
 
 
 def _float_if_scalar(out):
@@ -46,27 +45,17 @@ def _adamw(th, g, m, v, t, lr, b1, b2, eps, wd, bc=True, *, mode="decoupled", **
     return th2 - decay, m2, v2
 
 
+_ADAMW_RULE = "θ ← θ − α(m̂/(√v̂ + ε) + λθ)"
 _ADAMW_VARIANTS = [
-    ("λθ is added to the gradient (that is L2 regularisation) — AdamW decouples the decay: m and v see "
-     "only g, and θ ← θ − α(m̂/(√v̂ + ε) + λθ).", _variant(_adamw, mode="l2")),
-    ("the weight decay is missing — subtract α λ θ as well: θ ← θ − α(m̂/(√v̂ + ε) + λθ).",
-     _variant(_adamw, mode="none")),
-    ("the decay is λθ instead of α λθ — the learning rate scales the decay too: θ ← θ − α(… + λθ).",
+    ("λθ is added to the gradient (that is L2 regularisation)",
+     f"AdamW decouples the decay: m and v see only g, and {_ADAMW_RULE}.", _variant(_adamw, mode="l2")),
+    ("the weight decay is missing", f"Subtract α λ θ as well: {_ADAMW_RULE}.", _variant(_adamw, mode="none")),
+    ("the decay is λθ instead of α λθ", f"The learning rate scales the decay too: {_ADAMW_RULE}.",
      _variant(_adamw, mode="no_lr")),
-    ("the decay pushes θ away from 0 — a sign error: θ ← θ − α(m̂/(√v̂ + ε) + λθ).",
-     _variant(_adamw, mode="sign")),
-    ("the decay uses the already-updated θ — decay the θ you were given: θ ← θ − α(m̂/(√v̂ + ε) + λθ).",
+    ("the decay pushes θ away from 0 — a sign error", f"{_ADAMW_RULE}.", _variant(_adamw, mode="sign")),
+    ("the decay uses the already-updated θ", f"Decay the θ you were given: {_ADAMW_RULE}.",
      _variant(_adamw, mode="after")),
-    # the Adam part's own mistakes, with the decay right
-    ("the bias correction is missing — with bias_correction=True use m̂ = m/(1 − β1ᵗ) and "
-     "v̂ = v/(1 − β2ᵗ).", _variant(_adamw, corr_m=False, corr_v=False)),
-    ("t is counted from 0 — the first step has t = 1, so use 1 − β1ᵗ and 1 − β2ᵗ.", _variant(_adamw, dt=-1)),
-    ("ε is inside the square root — add it outside: m̂/(√v̂ + ε).", _variant(_adamw, eps_inside=True)),
-    ("v collects g instead of g² — v ← β2 v + (1 − β2) g².", _variant(_adamw, square=False)),
-    ("θ moves uphill — a sign error in the Adam part: θ ← θ − α(m̂/(√v̂ + ε) + λθ).", _variant(_adamw, sign=1)),
-    ("θ is updated with the old m and v — update m and v first.", _variant(_adamw, old=True)),
-    ("bias_correction=False is ignored — without it use m and v themselves.", _variant(_adamw, flag="ignored")),
-] + [(message, _variant(_adamw, **mistake)) for message, mistake in _SHARED_VARIANTS]
+] + [(verdict, detail, _variant(_adamw, **mistake)) for verdict, detail, mistake in _SHARED_VARIANTS]
 
 
 @_public
@@ -74,9 +63,13 @@ def check_adamw_step(adamw_step):
     """Check lesson 06's ``adamw_step(theta, grad, m, v, t, lr, beta1, beta2, eps, weight_decay, bias_correction=True)``."""
     _check_rule("adamw_step", adamw_step, _rules.adamw_step, _adam_cases(weight_decay=0.5), ("θ", "m", "v"),
                 _ADAMW_VARIANTS,
-                specs.ADAMW.rule_arguments,
+                ("theta", "grad", "m", "v", "t", "lr", "beta1", "beta2", "eps", "weight_decay",
+                 "bias_correction"),
                 missing=_no_flag("adamw_step(theta, grad, m, v, t, lr, beta1, beta2, eps, weight_decay, "
                                  "bias_correction=True)"))
+
+
+_register("adamw_step", "06", check_adamw_step, _rules.adamw_step)
 
 
 # --------------------------------------------------------------------------- lesson 06: schedules
@@ -103,18 +96,17 @@ def _cos(t, T, hi, lo=0.0, *, dt=0, clamp=True, use_min=True, half=True, period=
 
 
 _COSINE_VARIANTS = [
-    ("t is counted from 0 — at t = 1 the rate must still be lr_max, so use (t − 1)/T.",
-     _variant(_cos, dt=1)),
-    ("after total_steps the cosine comes back up — hold lr_min for t > T, e.g. with np.minimum(t − 1, T).",
+    ("t is counted from 0", "At t = 1 the rate must still be lr_max, so use (t − 1)/T.", _variant(_cos, dt=1)),
+    ("after total_steps the cosine comes back up", "Hold lr_min for t > T, e.g. with np.minimum(t − 1, T).",
      _variant(_cos, clamp=False)),
-    ("lr_min is ignored — the rate goes from lr_max down to lr_min: lr_min + (lr_max − lr_min)(1 + cos(…))/2.",
+    ("lr_min is ignored", "The rate goes from lr_max down to lr_min: lr_min + (lr_max − lr_min)(1 + cos(…))/2.",
      _variant(_cos, use_min=False)),
-    ("lr_min is added on top of the full lr_max — scale the cosine by lr_max − lr_min.",
+    ("lr_min is added on top of the full lr_max", "Scale the cosine by lr_max − lr_min.",
      _variant(_cos, scale_min=False)),
-    ("the /2 is missing — (1 + cos(…))/2 runs from 1 to 0.", _variant(_cos, half=False)),
-    ("the cosine makes a full period — use cos(π (t − 1)/T), which falls from 1 to −1 once.",
+    ("the /2 is missing", "(1 + cos(…))/2 runs from 1 to 0.", _variant(_cos, half=False)),
+    ("the cosine makes a full period", "Use cos(π (t − 1)/T), which falls from 1 to −1 once.",
      _variant(_cos, period=2.0)),
-    ("it returns the multiplier, not the learning rate — scale it: lr_min + (lr_max − lr_min)·(…).",
+    ("it returns the multiplier, not the learning rate", "Scale it: lr_min + (lr_max − lr_min)·(…).",
      _variant(_cos, mult=True)),
 ]
 
@@ -133,12 +125,11 @@ _WARMUP_CASES = [_Case("t = 1, the first step (W = 10, lr_max = 0.1)", (1, 10, 0
                  _Case("an array of steps t = 1…30", (np.arange(1, 31), 10, 0.2), True)]
 
 _WARMUP_VARIANTS = [
-    ("the first step gets lr = 0 (t counted from 0) — use t/W so step 1 already has lr_max/W.",
+    ("the first step gets lr = 0 (t counted from 0)", "Use t/W, so step 1 already has lr_max/W.",
      _variant(_warm, dt=-1)),
-    ("the rate keeps growing after the warm-up — cap it at lr_max, lr_max·min(t/W, 1).",
-     _variant(_warm, clamp=False)),
-    ("t // W is integer division — use t / W.", _variant(_warm, floor=True)),
-    ("it returns the multiplier, not the learning rate — multiply by lr_max.", _variant(_warm, mult=True)),
+    ("the rate keeps growing after the warm-up", "Cap it at lr_max: lr_max·min(t/W, 1).", _variant(_warm, clamp=False)),
+    ("t // W is integer division", "Use t / W.", _variant(_warm, floor=True)),
+    ("it returns the multiplier, not the learning rate", "Multiply by lr_max.", _variant(_warm, mult=True)),
 ]
 
 
@@ -157,19 +148,21 @@ _WC_CASES = [_Case("t = 1, the first step (W = 10, T = 110, lr_max = 0.1)", (1, 
              _Case("an array of steps t = 1…130", (np.arange(1, 131), 10, 110, 0.2, 0.02), True)]
 
 _WC_VARIANTS = [
-    ("the cosine does not restart after the warm-up — run it on t − W over the total_steps − W steps left, "
-     "so it starts at lr_max.", _variant(_wc, restart=False, remaining=False)),
-    ("the cosine does not restart after the warm-up — run it on t − W so it starts at lr_max.",
+    ("the cosine does not restart after the warm-up",
+     "Run it on t − W over the total_steps − W steps left, so it starts at lr_max.",
+     _variant(_wc, restart=False, remaining=False)),
+    ("the cosine does not restart after the warm-up", "Run it on t − W so it starts at lr_max.",
      _variant(_wc, restart=False)),
-    ("the cosine anneals over total_steps — after the warm-up only total_steps − warmup_steps steps remain.",
+    ("the cosine anneals over total_steps", "After the warm-up only total_steps − warmup_steps steps remain.",
      _variant(_wc, remaining=False)),
-    ("the first step gets lr = 0 (t counted from 0) — warm up with t/W.", _variant(_wc, warm_dt=-1)),
-    ("the cosine part counts t from 0 — at its first step the rate must be lr_max.", _variant(_wc, cos_dt=1)),
+    ("the first step gets lr = 0 (t counted from 0)", "Warm up with t/W.", _variant(_wc, warm_dt=-1)),
+    ("the cosine part counts t from 0", "At its first step the rate must be lr_max.", _variant(_wc, cos_dt=1)),
 ]
 
 
 def _check_lr(name, fn, cases, variants, arg_names, success):
     """Check a schedule against the reference of the same name, for one t and for arrays of t."""
+    __tracebackhide__ = True
     _check_rule(name, fn, globals()[name], cases, ("learning rate",), variants, arg_names,
                 hint_batched=_ARRAY_HINT, single="a single t", success=success)
 
@@ -199,6 +192,7 @@ def check_warmup_cosine_schedule(warmup_cosine_lr):
 @_public
 def check_schedule(fn):
     """Check a lesson-06 schedule, choosing the check from its name (cosine_lr, warmup_lr, warmup_cosine_lr)."""
+    __tracebackhide__ = True
     name = getattr(fn, "__name__", "")
     if "cos" in name and "warm" in name:
         return check_warmup_cosine_schedule(fn)
@@ -209,3 +203,7 @@ def check_schedule(fn):
     raise ValueError(f"check_schedule does not know {name!r}: call check_cosine_schedule, "
                      "check_warmup_schedule or check_warmup_cosine_schedule directly.")
 
+
+_register("cosine_lr", "06", check_cosine_schedule, cosine_lr)
+_register("warmup_lr", "06", check_warmup_schedule, warmup_lr)
+_register("warmup_cosine_lr", "06", check_warmup_cosine_schedule, warmup_cosine_lr)

@@ -1,11 +1,11 @@
-"""Checks for lessons 00–02: the warm-up gradient, gradient descent, SGD and its mini-batches."""
+"""Checks for lessons 00–01: the warm-up gradient, the gradient-descent step, the loop and the best α."""
 from __future__ import annotations
 
 import numpy as np
 
 from .. import rules as _rules
-from .. import specs
-from ._core import _Case, _check_rule, _fail, _not_written, _public, _quiet_call, _rng
+from ..objectives import Quadratic
+from ._core import _call, _Case, _check_rule, _close, _fail, _kind, _public, _register, _rng
 
 
 def quadratic_grad(theta, A):
@@ -27,15 +27,23 @@ def _quadratic_cases():
 
 
 _QUADRATIC_VARIANTS = [
-    ("the sign is flipped — the gradient Aθ points uphill; the minus sign belongs in the update "
-     "step, not in ∇J.", lambda th, A: -(th @ A.T)),
-    ("returns ½Aθ — differentiating ½ θᵀAθ cancels the ½ (the derivative of θᵀAθ is 2Aθ), so "
-     "∇J(θ) = Aθ.", lambda th, A: 0.5 * (th @ A.T)),
-    ("returns 2Aθ — the ½ in J(θ) = ½ θᵀAθ cancels the 2, so ∇J(θ) = Aθ.", lambda th, A: 2 * (th @ A.T)),
-    ("returns θ itself — multiply by the matrix: ∇J(θ) = Aθ.", lambda th, A: th),
-    ("uses only the diagonal of A (an elementwise product) — use the matrix product Aθ "
-     "(theta @ A.T).", lambda th, A: th * np.diag(A)),
+    ("the sign is flipped — ∇J(θ) = Aθ points uphill",
+     "The minus sign belongs in the update step, not in the gradient.", lambda th, A: -(th @ A.T)),
+    ("returns ½Aθ — differentiating ½ θᵀAθ cancels the ½",
+     "The derivative of θᵀAθ is 2Aθ, so ∇J(θ) = Aθ.", lambda th, A: 0.5 * (th @ A.T)),
+    ("returns 2Aθ — the ½ in J(θ) = ½ θᵀAθ cancels the 2",
+     "So ∇J(θ) = Aθ.", lambda th, A: 2 * (th @ A.T)),
+    ("returns θ itself — multiply by the matrix A",
+     "∇J(θ) = Aθ, which is theta @ A.T for one point per row.", lambda th, A: th),
+    ("uses only the diagonal of A (an elementwise product)",
+     "theta * np.diag(A) ignores the off-diagonal entries; use the matrix product Aθ (theta @ A.T).",
+     lambda th, A: th * np.diag(A)),
 ]
+
+
+def _value_not_gradient(name):
+    return (f"{name} returns one number per point — that looks like the value J(θ)",
+            "Return the gradient vector Aθ, which has the same shape as θ.")
 
 
 @_public
@@ -45,8 +53,7 @@ def check_quadratic_grad(quadratic_grad):
                 ("gradient",), _QUADRATIC_VARIANTS, ("theta", "A"),
                 hint_batched="θ holds one point per row, so compute theta @ A.T, which works for any "
                              "leading axes (A @ theta only works for a single θ).",
-                value_shape_msg="returns one number per point — that looks like the value J(θ); return the "
-                                "gradient vector Aθ, which has the same shape as θ.",
+                value_shape_msg=_value_not_gradient,
                 success="✓ quadratic_grad is correct — ∇J(θ) = Aθ for single points and for batches.")
 
 
@@ -61,88 +68,189 @@ def _gd_cases():
 
 
 _GD_VARIANTS = [
-    ("θ moves uphill — a sign error: step against the gradient, θ ← θ − α g.", lambda th, g, lr: th + lr * g),
-    ("the learning rate α is missing — the step is α g, so θ ← θ − α g.", lambda th, g, lr: th - g),
-    ("it returns the step instead of the new θ — return θ − α g.", lambda th, g, lr: -lr * g),
-    ("it returns the step instead of the new θ — return θ − α g.", lambda th, g, lr: lr * g),
-    ("it divides by α instead of multiplying — θ ← θ − α g.", lambda th, g, lr: th - g / lr),
-    ("θ comes back unchanged — subtract α g from it: θ ← θ − α g.", lambda th, g, lr: th),
+    ("θ moves uphill — a sign error", "Step against the gradient: θ ← θ − α g.", lambda th, g, lr: th + lr * g),
+    ("the learning rate α is missing", "The step is α g, so θ ← θ − α g.", lambda th, g, lr: th - g),
+    ("it returns the step, not the new θ", "Return the new parameters θ − α g.", lambda th, g, lr: -lr * g),
+    ("it returns the step, not the new θ", "Return the new parameters θ − α g.", lambda th, g, lr: lr * g),
+    ("it divides by α instead of multiplying", "θ ← θ − α g.", lambda th, g, lr: th - g / lr),
+    ("θ comes back unchanged", "Subtract α g from it: θ ← θ − α g.", lambda th, g, lr: th),
+    ("it adds α to the gradient instead of multiplying", "θ ← θ − α g, with α times g.",
+     lambda th, g, lr: th - (lr + g)),
 ]
 
 
 @_public
 def check_gd_step(gd_step, _name="gd_step"):
     """Check lesson 01's ``gd_step(theta, grad, lr)`` = θ − α g."""
-    _check_rule(_name, gd_step, _rules.gd_step, _gd_cases(), ("θ",), _GD_VARIANTS, specs.GD.rule_arguments)
+    _check_rule(_name, gd_step, _rules.gd_step, _gd_cases(), ("θ",), _GD_VARIANTS, ("theta", "grad", "lr"))
+
+
+# --------------------------------------------------------------------------- lesson 01: the loop
+def reference_gradient_descent(objective, theta0, lr, steps):
+    """optlab's answer to lesson 01's ``gradient_descent``: θ0, θ1, … θ_steps stacked, shape (steps + 1, d)."""
+    theta = np.asarray(theta0, dtype=float)
+    thetas = [theta]
+    for _ in range(steps):
+        theta = _rules.gd_step(theta, objective.grad(theta), lr)
+        thetas.append(theta)
+    return np.stack(thetas)
+
+
+def _iterates(name, out, want, label, returns="np.stack(thetas)"):
+    """Common checks of a function that returns the iterates θ0 … θ_T (one row each)."""
+    __tracebackhide__ = True
+    kind = _kind(out)
+    if kind == "list" and np.shape(out) == want.shape:
+        _fail(f"{name} returns a list, not a numpy array",
+              f"Stack the iterates into one array: `return {returns}`.")
+    if kind != "array":
+        _fail(f"{name} returns a {kind}, not an array of iterates",
+              f"It should return all iterates θ0 … θ{len(want) - 1} {label} as one array of shape {want.shape}: "
+              f"`return {returns}`.")
+    got, steps = np.asarray(out), len(want) - 1
+    if got.shape == want.shape[1:]:
+        _fail(f"{name} returns only the last θ, not every iterate",
+              f"Keep a list with θ0 and append every new θ; return all {steps + 1} of them, shape {want.shape}.")
+    if got.shape == (steps,) + want.shape[1:]:
+        _fail(f"{name} leaves out θ0 ({steps} rows, expected {steps + 1})",
+              "Put the start θ0 in the list before the first step.")
+    if got.shape[1:] == want.shape[1:] and len(got) == steps + 2:
+        _fail(f"{name} takes one step too many ({steps + 2} rows, expected {steps + 1})",
+              f"`steps` steps give θ0 … θ{steps}: loop `for _ in range(steps)`.")
+    if got.shape != want.shape:
+        _fail(f"{name} returns shape {got.shape}, expected {want.shape}",
+              f"It should return all iterates θ0 … θ{steps} {label}, one row each.")
+    return got
 
 
 @_public
-def check_sgd_step(sgd_step):
-    """Check lesson 02's ``sgd_step(theta, grad, lr)`` = θ − α ∇J(θ; B) (the same rule as gd_step)."""
-    check_gd_step(sgd_step, _name="sgd_step")
+def check_gradient_descent(gradient_descent):
+    """Check lesson 01's ``gradient_descent(objective, theta0, lr, steps)`` against optlab's runner.
+
+    Runs with optlab's ``gd_step`` (whatever the notebook's is), on a rotated valley: all iterates,
+    θ0 first, each step from the gradient at the current θ, θ0 left unchanged, ``steps=0``.
+    """
+    name = "gradient_descent"
+    bowl = Quadratic(kappa=5.0, angle=0.3)
+    start = np.array([1.0, -2.0])
+    keep = start.copy()
+    out = _call(name, gradient_descent, (bowl, start, 0.1, 25), returns="np.stack(thetas)")
+    want = reference_gradient_descent(bowl, keep, 0.1, 25)
+    if not np.array_equal(start, keep):
+        _fail(f"{name} changes theta0 in place",
+              f"θ0 should stay {keep}, but after the call it is {np.round(start, 6)} — work on a copy, "
+              "e.g. theta = np.array(theta0, dtype=float).")
+    got = _iterates(name, out, want, "with steps = 25")
+    if not np.allclose(got[0], keep):
+        _fail(f"{name}'s first row is not the start θ0",
+              f"Row 0 should be θ0 = {keep} itself, but it is {np.round(got[0], 6)} — put θ0 in the list "
+              "before the first step.")
+    wrong = ~np.all(np.isclose(got, want, rtol=1e-12, atol=1e-14), axis=-1)
+    if wrong.any():
+        k = int(np.argmax(wrong))
+        if np.allclose(got[1], keep + 0.1 * bowl.grad(keep)):
+            _fail(f"{name}: θ moves uphill", "Step against the gradient: θ ← θ − α∇J(θ).")
+        stale = np.array([keep - k * 0.1 * bowl.grad(keep) for k in range(26)])
+        if np.allclose(got, stale):
+            _fail(f"{name} uses the gradient at θ0 in every step",
+                  "Take the gradient at the current θ each step: g = objective.grad(theta).")
+        _fail(f"{name} computes the wrong θ{k}",
+              f"With θ ← θ − α∇J(θ) and α = 0.1, θ{k} should be {np.round(want[k], 6)}, but it is "
+              f"{np.round(got[k], 6)}.")
+    short = _call(name, gradient_descent, (bowl, keep.copy(), 0.1, 0), returns="np.stack(thetas)")
+    if np.shape(short) != (1, 2):
+        _fail(f"{name} with steps=0 returns shape {np.shape(short)}, expected (1, 2)",
+              "With no steps the only iterate is θ0: return it as one row.")
+    print("✓ gradient_descent is correct — it reproduces optlab's runner to 1e-12.")
 
 
-@_public
-def check_minibatches(minibatches):
-    """Check lesson 02's ``minibatches(n, batch_size, rng)``: one shuffled epoch of index arrays."""
-    name = "minibatches"
-    if not callable(minibatches):
-        _fail(f"{name} should be a function — define it with `def {name}(n, batch_size, rng):`.")
+# --------------------------------------------------------------------------- lesson 01: the best α
+def reference_optimal_lr(A):
+    """optlab's answer to lesson 01's ``optimal_lr``: (α* = 2/(λmin + λmax), r* = (λmax − λmin)/(λmax + λmin))."""
+    lam = np.linalg.eigvalsh(A)
+    return 2.0 / (lam[0] + lam[-1]), float((lam[-1] - lam[0]) / (lam[-1] + lam[0]))
 
-    def epoch(n, b, seed):
+
+def _pair(name, out, names):
+    """The student's result as two floats, or the verdict for a result that is not such a pair."""
+    __tracebackhide__ = True
+    pair = f"({', '.join(names)})"
+    if not isinstance(out, (tuple, list)):
+        shape = np.shape(out) if _kind(out) == "array" else ()
+        if shape == (2,):
+            return tuple(float(x) for x in out)
+        _fail(f"{name} returns a single {_kind(out)}, not the pair {pair}",
+              f"End it with `return {', '.join(names)}`.")
+    if len(out) != 2:
+        _fail(f"{name} returns {len(out)} values; it should return the pair {pair}",
+              f"End it with `return {', '.join(names)}`.")
+    values = []
+    for n, x in zip(names, out):
+        if _kind(x) not in ("number",) and np.size(x) != 1:
+            _fail(f"{name} returns {n} as a {_kind(x)}, not a number", f"Each of {pair} is one number.")
         try:
-            batches = [np.asarray(x) for x in _quiet_call(minibatches, (n, b, np.random.default_rng(seed)))]
-        except NotImplementedError:
-            _fail(_not_written(name))
-        except TypeError as exc:
-            if "not iterable" in str(exc) or "NoneType" in str(exc):
-                _fail(f"{name} returned nothing to loop over — `yield` each batch of indices "
-                      "(or return a list of them).")
-            _fail(f"{name}({n}, {b}, rng) raised TypeError: {exc} — fix it and run the cell again.")
-        except Exception as exc:
-            _fail(f"{name}({n}, {b}, rng) raised {type(exc).__name__}: {exc} — fix it and run the cell again.")
-        return batches
-
-    for n, b in [(10, 3), (12, 4), (7, 7), (100, 32)]:
-        batches = epoch(n, b, 0)
-        if not batches:
-            _fail(f"{name}({n}, {b}, rng) yields no batches — one epoch must cover all {n} examples.")
-        for x in batches:
-            if x.ndim != 1 or (x.size and x.dtype.kind not in "iu"):
-                _fail(f"{name} should yield 1-D arrays of integer indices, but one batch is "
-                      f"{x.dtype} with shape {x.shape} — slice a permutation, e.g. order[start:start + batch_size].")
-        sizes = [len(x) for x in batches]
-        allidx = np.concatenate(batches)
-        want = [b] * (n // b) + ([n % b] if n % b else [])
-        counts = np.bincount(allidx[(allidx >= 0) & (allidx < n)], minlength=n)
-        if np.any((allidx < 0) | (allidx >= n)):
-            _fail(f"{name}({n}, {b}, rng) yields indices outside 0…{n - 1} — index the n examples 0, …, n − 1.")
-        if np.any(counts > 1):
-            dup = int(np.flatnonzero(counts > 1)[0])
-            _fail(f"{name}({n}, {b}, rng) visits example {dup} more than once — in one epoch every example "
-                  "is used exactly once: shuffle a permutation (rng.permutation(n)) and slice it, rather than "
-                  "sampling with replacement.")
-        if np.any(counts == 0):
-            missing = np.flatnonzero(counts == 0)
-            if sizes == want[:-1] and n % b:
-                _fail(f"{name}({n}, {b}, rng) drops the last, smaller batch — with n = {n} and batch_size = "
-                      f"{b} the batch sizes should be {want}, so no example is left out.")
-            _fail(f"{name}({n}, {b}, rng) never visits example {int(missing[0])} — one epoch must use every "
-                  f"index 0…{n - 1} exactly once.")
-        if sizes != want:
-            _fail(f"{name}({n}, {b}, rng) yields batches of sizes {sizes}; expected {want} (full batches of "
-                  "batch_size, then one smaller batch with the rest).")
-    a, b_, c = (np.concatenate(epoch(100, 32, s)) for s in (0, 0, 1))
-    if np.array_equal(a, np.arange(100)):
-        _fail(f"{name} keeps the examples in order 0, 1, 2, … — shuffle them each epoch with the rng, "
-              "e.g. order = rng.permutation(n).")
-    if not np.array_equal(a, b_):
-        _fail(f"{name} gives different orders for the same seed — draw the shuffle from the rng you are "
-              "given (rng.permutation(n)), not from np.random or a new generator.")
-    if np.array_equal(a, c):
-        _fail(f"{name} gives the same order for different seeds — use the rng argument "
-              "(rng.permutation(n)) instead of a fixed seed.")
-    print(f"✓ {name} is correct — every example once per epoch, batches of batch_size with a smaller "
-          "last one, shuffled by the rng.")
+            values.append(float(np.asarray(x, dtype=float).reshape(())))
+        except (TypeError, ValueError):
+            _fail(f"{name} returns {n} as a {_kind(x)}, not a number", f"Each of {pair} is one number.")
+    return tuple(values)
 
 
+def _swapped(name, got, want, names):
+    __tracebackhide__ = True
+    if not _close(got, want) and _close(got[::-1], want):
+        _fail(f"{name} returns ({names[1]}, {names[0]}): the values are swapped",
+              f"The numbers are right; return them in the order ({names[0]}, {names[1]}).")
+
+
+@_public
+def check_optimal_lr(optimal_lr):
+    """Check lesson 01's ``optimal_lr(A) -> (alpha_star, rate)`` on a 4 × 4 matrix with eigenvalues 0.5 … 8."""
+    name, names = "optimal_lr", ("alpha_star", "rate")
+    rng = np.random.default_rng(1)
+    Q, _ = np.linalg.qr(rng.normal(size=(4, 4)))
+    lams = np.array([3.0, 0.5, 8.0, 1.0])              # np.linalg.eigvals need not sort them
+    A = Q @ np.diag(lams) @ Q.T
+    A = 0.5 * (A + A.T)
+    out = _call(name, optimal_lr, (A.copy(),), returns="alpha_star, rate")
+    alpha, rate = got = _pair(name, out, names)
+    want_alpha, want_rate = want = (2 / 8.5, 7.5 / 8.5)
+    _swapped(name, got, want, names)
+    if not np.isclose(alpha, want_alpha):
+        unsorted = np.linalg.eigvals(A).real
+        named = {
+            2 / 8.0: ("α* = 2/λmax is the edge of divergence, not the best α", "α* = 2/(λmin + λmax)."),
+            1 / 8.0: ("α* = 1/λmax is safe but not the best α", "α* = 2/(λmin + λmax)."),
+            2 / (np.diag(A).min() + np.diag(A).max()): (
+                "α* uses the diagonal of A, not its eigenvalues",
+                "The diagonal entries of a rotated A are not its eigenvalues: use np.linalg.eigvalsh(A)."),
+            2 / (unsorted[0] + unsorted[-1]): (
+                "α* uses the first and last eigenvalue, which are not the extremes",
+                "np.linalg.eigvals does not sort; np.linalg.eigvalsh(A) gives them in ascending order."),
+            1 / (0.5 + 8.0): ("α* = 1/(λmin + λmax) is missing the 2", "α* = 2/(λmin + λmax)."),
+        }
+        for value, (verdict, detail) in named.items():
+            if np.isclose(alpha, value):
+                _fail(f"{name}: {verdict}", detail)
+        _fail(f"{name} computes the wrong alpha_star",
+              f"For eigenvalues 0.5 … 8, α* = 2/(λmin + λmax) = {want_alpha:.4f}; got {alpha:.4g}.")
+    worst = np.linalg.norm(np.eye(4) - want_alpha * A, 2)   # the error map e ← (I − α*A)e; its norm is r*
+    if not np.isclose(rate, worst):
+        kappa = 16.0
+        named = {
+            ((kappa - 1) / (kappa + 1)) ** 2: ("the rate is squared — that is the rate of J, not of the error",
+                                               "r* = (κ − 1)/(κ + 1) is the factor by which ‖θ − θ*‖ shrinks."),
+            (kappa - 1) / kappa: ("the rate is (κ − 1)/κ, not (κ − 1)/(κ + 1)", "r* = (λmax − λmin)/(λmax + λmin)."),
+            1 / kappa: ("the rate is 1/κ, not (κ − 1)/(κ + 1)", "r* = (λmax − λmin)/(λmax + λmin)."),
+        }
+        for value, (verdict, detail) in named.items():
+            if np.isclose(rate, value):
+                _fail(f"{name}: {verdict}", detail)
+        _fail(f"{name} computes the wrong rate",
+              f"r* = (λmax − λmin)/(λmax + λmin) = {worst:.4f}, the norm of the error map I − α*A; got {rate:.4g}.")
+    print(f"✓ optimal_lr is correct — for eigenvalues 0.5 … 8: α* = {alpha:.4f}, r* = {rate:.4f}.")
+
+
+_register("quadratic_grad", "00", check_quadratic_grad, quadratic_grad)
+_register("gd_step", "01", check_gd_step, _rules.gd_step)
+_register("gradient_descent", "01", check_gradient_descent, reference_gradient_descent)
+_register("optimal_lr", "01", check_optimal_lr, reference_optimal_lr)
