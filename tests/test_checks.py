@@ -828,9 +828,9 @@ def test_reference_or_unknown_name():
         checks.reference_or(lambda x: x)
 
 
-def test_yours_says_whose_function_a_comparison_runs():
-    assert checks.yours(gd_loop, "gd_step") == "your gd_step"
-    assert checks.yours(rules.adam_step) == "optlab's adam_step (in place of yours: the reference against itself)"
+def test_whose_says_whose_function_a_comparison_runs():
+    assert checks.whose(gd_loop, "gd_step") == "your gd_step"
+    assert checks.whose(rules.adam_step) == "optlab's adam_step (in place of yours: the reference against itself)"
 
 
 def test_call_student_passes_a_written_function_through():

@@ -137,6 +137,40 @@ def test_missing_and_stale_lessons_are_reported(toy):
     assert sorted(p.name for p in les.glob("*.ipynb")) == ["00_toy.ipynb"]
 
 
+def must_fail_unanswered(cell):
+    """A check cell, or an exercise whose answer is top-level code: it raises while the exercise is a stub."""
+    meta = cell.metadata.get("nbgrader", {})
+    if cell.cell_type != "code":
+        return False
+    if meta.get("grade") and not meta.get("solution"):
+        return True
+    return bool(meta.get("solution")) and any(line.startswith(nbbuild.BEGIN_SOLUTION)
+                                              for line in cell.source.split("\n"))
+
+
+@pytest.mark.parametrize("name", SOLUTION_NAMES)
+def test_solutions_tag_the_cells_that_fail_unanswered(name):
+    """nbgrader releases solutions/ as they are: the cells that fail in an unanswered notebook must carry
+    raises-exception there, so "Run All" goes on past them in the released notebook, as in lessons/."""
+    sol = nbformat.read(SOLUTIONS / name, as_version=4)
+    les = nbformat.read(LESSONS / name, as_version=4)
+    for i, cell in enumerate(sol.cells):
+        tags = cell.metadata.get("tags", [])
+        if must_fail_unanswered(cell):
+            assert "raises-exception" in tags, f"solutions/{name} cell {i} ({cell.id}) needs the raises-exception tag"
+    assert [c.metadata.get("tags", []) for c in sol.cells] == [c.metadata.get("tags", []) for c in les.cells]
+
+
+def test_an_untagged_check_is_refused():
+    cell = nbbuild.check("check_double(double)", grade_id="check_double")
+    assert cell.metadata.tags == ["raises-exception"]
+    del cell.metadata["tags"]
+    nb = nbbuild.notebook([nbbuild.exercise("def double(x):\n    ### BEGIN SOLUTION\n    return 2 * x\n"
+                                            "    ### END SOLUTION", "double"), cell])
+    with pytest.raises(make_lessons.SourceError, match="needs the 'raises-exception' tag in solutions/"):
+        make_lessons.make_lesson(nb)
+
+
 def test_bad_sources_are_refused(tmp_path):
     nb = nbbuild.notebook([nbbuild.code("x = 1\n### BEGIN SOLUTION\ny = 2\n### END SOLUTION")])
     with pytest.raises(make_lessons.SourceError, match="solution markers"):

@@ -12,13 +12,17 @@ solutions/ is the single source. For every ``solutions/NN_topic.ipynb`` the gene
 * ``### BEGIN HIDDEN TESTS`` … ``### END HIDDEN TESTS`` regions are dropped;
 * outputs, execution counts, widget state and any cell/notebook metadata other than
   ``nbgrader``/``tags`` (cells) and ``kernelspec``/``language_info``/``title`` (notebook) are removed;
-* the cells that must raise in a lesson are tagged ``raises-exception`` (nbval then accepts their
-  error): every autograded check cell (its exercise is still a stub) and every solution cell whose
-  region is top-level code (its ``raise NotImplementedError()`` runs when the cell runs).
+* cell tags are kept. The cells that must raise in an unfinished notebook carry ``raises-exception``
+  already in solutions/ — every autograded check cell (its exercise is still a stub) and every solution
+  cell whose region is top-level code (its ``raise NotImplementedError()`` runs when the cell runs) —
+  because nbgrader releases solutions/ itself: with the tag, "Run All" in JupyterLab (and nbval) goes on
+  past those cells in the released notebook as in lessons/. A solution notebook without the tag on such
+  a cell is refused (``nbbuild.check`` and ``nbbuild.exercise`` set it).
 
 Note that nbval's ``raises-exception`` tag *allows* an error, it does not demand one: a tagged
 cell that runs cleanly also passes. tests/test_sync.py therefore executes the lessons and checks
-that every tagged cell really raises the expected error.
+that every tagged cell really raises the expected error (and tests/test_students.py that every check
+passes in solutions/).
 
 The output is a pure function of the solution notebooks (nbformat's JSON layout, LF endings), so
 running the command twice — or on another machine — gives identical bytes.
@@ -34,11 +38,10 @@ from pathlib import Path
 import nbformat
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from nbbuild import (BEGIN_HIDDEN, BEGIN_SOLUTION, END_HIDDEN, END_SOLUTION,  # noqa: E402
+from nbbuild import (BEGIN_HIDDEN, BEGIN_SOLUTION, END_HIDDEN, END_SOLUTION, RAISES,  # noqa: E402
                      to_bytes)
 
 ROOT = Path(__file__).resolve().parent.parent
-RAISES = "raises-exception"
 CODE_STUB = ("# YOUR CODE HERE", "raise NotImplementedError()")
 ANSWER_STUB = "YOUR ANSWER HERE"
 CELL_METADATA = ("nbgrader", "tags")
@@ -79,13 +82,6 @@ def _meta(cell):
     return cell.metadata.get("nbgrader", {})
 
 
-def _add_tag(cell, tag):
-    tags = list(cell.metadata.get("tags", []))
-    if tag not in tags:
-        tags.append(tag)
-    cell.metadata["tags"] = tags
-
-
 def clean_cell(cell):
     """Drop outputs, execution counts, attachments of outputs and non-course metadata (in place)."""
     cell.metadata = nbformat.from_dict({k: cell.metadata[k] for k in CELL_METADATA
@@ -122,15 +118,19 @@ def make_lesson(nb, name: str = "notebook"):
         if BEGIN_HIDDEN in src or END_HIDDEN in src:
             src, _ = _replace_regions(src, BEGIN_HIDDEN, END_HIDDEN, (), where)
             src = re.sub(r"\n{3,}", "\n\n", src).strip("\n")
+        must_raise = False
         if meta.get("solution"):
             src, indents = _replace_regions(src, BEGIN_SOLUTION, END_SOLUTION, CODE_STUB, where)
             if not indents:
                 raise SourceError(f"{where}: solution cell {gid!r} has no "
                                   f"'{BEGIN_SOLUTION}' region")
-            if "" in indents:
-                _add_tag(cell, RAISES)
+            must_raise = "" in indents
         if meta.get("grade") and not meta.get("solution"):
-            _add_tag(cell, RAISES)
+            must_raise = True
+        if must_raise and RAISES not in cell.metadata.get("tags", []):
+            raise SourceError(f"{where}: cell {gid!r} fails in an unfinished notebook, so it needs the "
+                              f"'{RAISES}' tag in solutions/ (nbgrader releases solutions/ as they are; "
+                              "without it Run All stops there) — build it with nbbuild.check / nbbuild.exercise")
         cell.source = src
     nb.metadata = nbformat.from_dict({k: nb.metadata[k] for k in NOTEBOOK_METADATA
                                       if k in nb.metadata})

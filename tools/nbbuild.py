@@ -41,6 +41,7 @@ KERNELSPEC = {"display_name": "Python 3", "language": "python", "name": "python3
 LANGUAGE_INFO = {"name": "python"}
 BEGIN_SOLUTION, END_SOLUTION = "### BEGIN SOLUTION", "### END SOLUTION"
 BEGIN_HIDDEN, END_HIDDEN = "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"
+RAISES = "raises-exception"  # nbval / JupyterLab: this cell may fail (an unanswered exercise's check)
 _GRADE_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 
 
@@ -89,13 +90,17 @@ def exercise(src: str, grade_id: str):
     cell = new_code_cell(src)
     cell.metadata["nbgrader"] = _nbgrader(grade=False, solution=True, locked=False,
                                           grade_id=_grade_id(grade_id))
+    if any(line.startswith(BEGIN_SOLUTION) for line in src.split("\n")):  # a top-level answer: the stub raises
+        cell.metadata["tags"] = [RAISES]
     return cell
 
 
 def check(src: str, grade_id: str, points=1):
-    """An autograded, locked check cell, e.g. ``check_gd_step(gd_step)``.
+    """An autograded, locked check cell, e.g. ``check_gd_step(gd_step)``, tagged ``raises-exception``.
 
-    May contain ### BEGIN HIDDEN TESTS / ### END HIDDEN TESTS (dropped from the lesson).
+    The tag lets "Run All" (JupyterLab, nbval) go on past the check while its exercise is unanswered — in
+    lessons/ and in the notebooks nbgrader releases from solutions/. May contain ### BEGIN HIDDEN TESTS /
+    ### END HIDDEN TESTS (dropped from the lesson).
     """
     src = _clean(src)
     if src.count(BEGIN_HIDDEN) != src.count(END_HIDDEN):
@@ -103,6 +108,7 @@ def check(src: str, grade_id: str, points=1):
     cell = new_code_cell(src)
     cell.metadata["nbgrader"] = _nbgrader(grade=True, solution=False, locked=True,
                                           grade_id=_grade_id(grade_id), points=points)
+    cell.metadata["tags"] = [RAISES]
     return cell
 
 

@@ -19,7 +19,7 @@ the notebook's is), and after each exercise the lesson goes on with a function k
 keeps the student's ``gd_step`` if it passes ``check_gd_step`` and otherwise returns optlab's, printing
 one line that says which and why ("your gd_step did not pass its check (θ moves uphill — a sign error);
 the rest of this lesson uses optlab's gd_step"). It also copes with a function that is not defined
-because its cell failed. ``yours(fn)`` names the function a comparison line compares ("your gd_step",
+because its cell failed. ``whose(fn)`` names the function a comparison line compares ("your gd_step",
 or "optlab's gd_step (in place of yours: the reference against itself)").
 
 Exercise signatures the checks expect (lesson authors: keep these; hyperparameters are passed
@@ -76,12 +76,12 @@ reference=…, check=…)``.
 The package: ``_core`` runs the student's function and names the mistake; ``gradient_descent``
 (lessons 00–01), ``sgd`` (02), ``momentum`` (03), ``adaptive`` (04), ``adam`` (05), ``beyond`` (06) and
 ``capstone`` (07) hold each lesson's cases and catalogue of mistakes; ``_fallback`` holds ``reference_or``
-and ``yours``; ``_ipython`` the NameError message for a function whose cell failed (installed on import,
+and ``whose``; ``_ipython`` the NameError message for a function whose cell failed (installed on import,
 in IPython only).
 """
 from . import _ipython
 from ._core import EXERCISES, call_student
-from ._fallback import reference_or, yours
+from ._fallback import reference_or, whose
 from .adam import check_adam_step, check_uncorrected_step_ratio
 from .adaptive import check_adagrad_step, check_rmsprop_step, check_sign_descent_step
 from .beyond import (check_adamw_step, check_cosine_schedule, check_schedule, check_warmup_cosine_schedule,
@@ -102,6 +102,6 @@ __all__ = [
     "check_adam_step", "check_uncorrected_step_ratio",
     "check_adamw_step", "check_cosine_schedule", "check_warmup_schedule", "check_warmup_cosine_schedule",
     "check_schedule", "check_mlp_grad", "check_gd_lr",
-    "reference_or", "yours", "call_student", "EXERCISES",
+    "reference_or", "whose", "call_student", "EXERCISES",
     "quadratic_grad", "cosine_lr", "warmup_lr", "warmup_cosine_lr",
 ]

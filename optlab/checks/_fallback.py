@@ -1,4 +1,4 @@
-"""``reference_or``: after an exercise, go on with a function known to be right; ``yours``: say whose it is."""
+"""``reference_or``: go on with a function known to be right; ``whose``: say whose function runs."""
 from __future__ import annotations
 
 import contextlib
@@ -77,7 +77,7 @@ def reference_or(fn, *, reference=None, check=None):
     return ref
 
 
-def yours(fn, name=None) -> str:
+def whose(fn, name=None) -> str:
     """"your gd_step", or — when ``fn`` is optlab's reference standing in for it after a failed check —
     "optlab's gd_step (in place of yours: the reference against itself)", for lines that compare a
     student's function with optlab's optimizers."""
