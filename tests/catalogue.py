@@ -35,8 +35,9 @@ class Mistake:
 
 M = Mistake
 
-#: The sentence every check gives for a function whose cell failed (e.g. a SyntaxError).
-NOT_DEFINED = "is not defined — run the cell above; if it shows an error, fix that first"
+#: The verdict every check cell gives for a function whose cell failed (e.g. a SyntaxError); the message
+#: goes on "if it shows an error, fix that first".
+NOT_DEFINED = "is not defined — run the cell above;"
 
 MISTAKES = {
     # ------------------------------------------------------------------ lesson 00

@@ -10,9 +10,10 @@ from ._core import EXERCISES, Exercise, _independent, _is_reference, _verdict_of
 _MISSING = object()
 
 
-def not_defined(name) -> str:
-    """The sentence for an exercise whose function does not exist (its cell failed or was not run)."""
-    return f"{name} is not defined — run the cell above; if it shows an error, fix that first"
+def not_defined(name, one_line=False) -> str:
+    """The sentence for an exercise whose function does not exist (its cell failed or was not run); its
+    first line is the verdict (≤ 90 characters)."""
+    return f"{name} is not defined — run the cell above;{' ' if one_line else chr(10)}if it shows an error, fix that first"
 
 
 def _exercise(name, reference, check):
@@ -54,7 +55,7 @@ def reference_or(fn, *, reference=None, check=None):
     exercise = _exercise(name, reference, check)
     ref = exercise.reference
     if fn is _MISSING:
-        print(f"{not_defined(name)}. Until then the rest of this lesson uses optlab's {name}.")
+        print(f"{not_defined(name, one_line=True)}. Until then the rest of this lesson uses optlab's {name}.")
         return ref
     if fn is ref or _is_reference(fn):
         print(f"the rest of this lesson uses optlab's {name}.")
