@@ -237,6 +237,8 @@ class _DataLoss:
         self.minima = np.empty((0, self.d)) if minimum is None else minimum[None, :]
         self.f_min = float("nan") if minimum is None else float(self.value(minimum))
         self.start = np.zeros(self.d)
+        for a in (self.minima, self.start) + (() if minimum is None else (minimum,)):
+            a.flags.writeable = False  # read-only, like X and y: a student's in-place step cannot change them
         centre = self.start if minimum is None else minimum
         half = max(2.0, 1.5 * float(np.abs(centre - self.start).max()))
         self.window = tuple((float(c - half), float(c + half)) for c in centre[:2])

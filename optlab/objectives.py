@@ -63,6 +63,14 @@ class Objective:
     window: tuple
     start: np.ndarray
 
+    def __setattr__(self, name, value):
+        # Start points, minimisers and Hessians are handed to students' functions in the lessons: they are kept
+        # read-only, so an in-place mistake (theta -= …) fails at once instead of quietly changing later cells.
+        if isinstance(value, np.ndarray) and not name.startswith("_"):
+            value = np.array(value)
+            value.flags.writeable = False
+        super().__setattr__(name, value)
+
     def unchecked_value_and_grad(self, theta: np.ndarray):
         """(J(θ), ∇J(θ)) without any check: θ must be a float64 array of shape (..., 2); the caller holds
         ``np.errstate`` (a diverging run overflows quietly). For runners; use :meth:`value_and_grad` otherwise."""

@@ -1004,3 +1004,21 @@ def test_every_named_mistake_of_the_checks_has_a_catalogue_case(capstone_context
         produced = set().union(*(said.get(n, set()) for n in names))
         missing = sorted({verdict for verdict, _, _ in variants} - produced)
         assert not missing, f"{names[0]}: no catalogued wrong answer makes the check say {missing}"
+
+
+def test_lesson_objects_are_protected_from_in_place_mistakes():
+    """What a student's function receives in a lesson (start points, minimisers, Hessians, data) is read-only:
+    an in-place step fails at once instead of quietly changing every later cell."""
+    from optlab.data import LeastSquares, make_linear_regression
+    from optlab.objectives import Quadratic, Rosenbrock
+
+    valley = Quadratic(kappa=10.0, angle=np.pi / 6)
+    start = valley.start.copy()
+    with pytest.raises(ValueError, match="read-only"):
+        gd_inplace(valley.start, valley.grad(valley.start), 0.1)
+    np.testing.assert_array_equal(valley.start, start)
+    X, y, _ = make_linear_regression(n=20, d=2, seed=0)
+    J = LeastSquares(X, y)
+    for a in (valley.hessian, valley.minima, Rosenbrock().start, J.X, J.y, J.start, J.solution, J.minima):
+        assert not a.flags.writeable
+    assert X.flags.writeable  # the caller's own arrays stay theirs
