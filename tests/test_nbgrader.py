@@ -77,16 +77,11 @@ def submissions(released, solution):
         for name, (i, stub, sol, kind) in exercises.items():
             if name in answers:
                 nb.cells[i].source = answers[name]
-            elif kind == "code":
-                nb.cells[i].source = solved(sol)
+            else:  # the right code; a written answer as the model answer (graded by hand)
+                nb.cells[i].source = solved(sol) if kind == "code" else sol
         return nb
 
-    out = {"unanswered": nbformat.from_dict(json.loads(json.dumps(released)))}
-    correct = filled()
-    for name, (i, stub, sol, kind) in exercises.items():
-        if kind == "markdown":
-            correct.cells[i].source = sol  # the model answer (graded by hand)
-    out["correct"] = correct
+    out = {"unanswered": nbformat.from_dict(json.loads(json.dumps(released))), "correct": filled()}
     for name, (i, stub, sol, kind) in exercises.items():
         if kind == "code":
             out[f"wrong-{name}"] = filled(**{name: catalogue.answer(stub, catalogue.MISTAKES[name][0])})
@@ -213,6 +208,7 @@ def test_feedback_and_validate_show_the_verdict(graded):
     out = graded["01_gradient_descent.ipynb"]
     text = re.sub(r"<[^>]+>", "", out["feedback"]).replace("&#39;", "'")
     assert verdict in text
-    assert f"AssertionError: {verdict}" in out["validate"] and "VALIDATION FAILED ON 1 CELL(S)" in out["validate"]
+    assert f"AssertionError: {verdict}" in out["validate"], out["validate"]
+    assert "VALIDATION FAILED ON 1 CELL(S)" in out["validate"], out["validate"]
     line = next(line for line in out["validate"].splitlines() if verdict in line)
     assert not line.endswith("..."), line  # validate cuts lines at 87 characters: the verdict fits

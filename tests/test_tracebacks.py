@@ -10,7 +10,6 @@ import json
 import re
 import sys
 
-import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_notebook
 

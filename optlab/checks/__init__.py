@@ -73,7 +73,8 @@ through ``call_student(fn, *args, **kwargs)``, which fails like the built-in che
 optlab's version of every other exercise. Register its fallback with ``reference_or("name",
 reference=…, check=…)``.
 
-The package: ``_core`` runs the student's function and names the mistake; ``gradient_descent``
+The package: ``_core`` holds the registry of exercises, the verdict and its display, and the call of the
+student's function; ``_rule`` the update-rule checks' comparison with a catalogue of wrong variants; ``gradient_descent``
 (lessons 00–01), ``sgd`` (02), ``momentum`` (03), ``adaptive`` (04), ``adam`` (05), ``beyond`` (06) and
 ``capstone`` (07) hold each lesson's cases and catalogue of mistakes; ``_fallback`` holds ``reference_or``
 and ``whose``; ``_ipython`` the NameError message for a function whose cell failed (installed on import,

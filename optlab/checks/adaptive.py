@@ -6,7 +6,8 @@ import functools
 import numpy as np
 
 from .. import rules as _rules
-from ._core import _arrays, _call, _Case, _check_rule, _fail, _kind, _public, _register, _rng, _variant
+from ._core import _arrays, _call, _fail, _kind, _public, _register, _rng, _variant
+from ._rule import _Case, _check_rule
 
 
 def _adaptive_cases(with_beta):

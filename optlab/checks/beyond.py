@@ -4,7 +4,8 @@ from __future__ import annotations
 import numpy as np
 
 from .. import rules as _rules
-from ._core import _Case, _check_rule, _public, _register, _variant
+from ._core import _public, _register, _variant
+from ._rule import _Case, _check_rule
 from .adam import _SHARED_VARIANTS, _adam, _adam_cases, _no_flag
 
 

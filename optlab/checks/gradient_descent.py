@@ -5,7 +5,8 @@ import numpy as np
 
 from .. import rules as _rules
 from ..objectives import Quadratic
-from ._core import _call, _Case, _check_rule, _close, _fail, _kind, _public, _register, _rng
+from ._core import _call, _close, _fail, _kind, _public, _register, _rng
+from ._rule import _Case, _check_rule
 
 
 def quadratic_grad(theta, A):

@@ -4,7 +4,8 @@ from __future__ import annotations
 import numpy as np
 
 from .. import rules as _rules
-from ._core import _call, _Case, _check_rule, _fail, _public, _register, _rng, _variant
+from ._core import _call, _fail, _public, _register, _rng, _variant
+from ._rule import _Case, _check_rule
 from .gradient_descent import _pair, _swapped
 
 

@@ -7,8 +7,6 @@ Released lesson 01, unanswered, must reach its last cell; the only errors are it
 Skipped, with the reason, where chromium, playwright or nbgrader is missing.
 """
 
-import json
-import os
 import pathlib
 import subprocess
 import sys
@@ -26,7 +24,7 @@ def _missing():
     if lab.unavailable() is not None:
         return lab.unavailable()
     try:
-        import nbgrader  # noqa: F401
+        import nbgrader  # noqa: F401  (only whether it imports)
     except ImportError:
         return "nbgrader is not installed (pip install -r requirements-dev.txt)"
     return None
