@@ -203,6 +203,16 @@ def test_one_mistake_costs_one_check(name, graded):
         assert got[check][0] == 0
 
 
+def test_scores_table(graded):
+    """The scores nbgrader gave, printed for the record (pytest -s): points of the checks per student."""
+    for name in NOTEBOOKS:
+        scores = graded[name]["scores"]
+        row = ", ".join(f"{student} {sum(g for g, _ in got.values()):g}/{sum(t for _, t in got.values()):g}"
+                        for student, got in scores.items())
+        print(f"{name}: {row}")
+    assert all(graded[name]["scores"] for name in NOTEBOOKS)
+
+
 def test_feedback_and_validate_show_the_verdict(graded):
     verdict = "gd_step: " + catalogue.MISTAKES["gd_step"][0].says
     out = graded["01_gradient_descent.ipynb"]

@@ -33,20 +33,25 @@ DETAIL_WIDTH = 80
 # --------------------------------------------------------------------------- the exercises optlab knows
 @dataclass(frozen=True)
 class Exercise:
-    """An exercise of the course: its function's name, lesson, check and optlab's reference (or None)."""
+    """An exercise of the course: its function's name, lesson, check, optlab's reference (or None) and the
+    mistakes its check names beyond the ones every check names (not written, not defined, raised an error,
+    returns None, a list or the wrong number of values, values swapped, an input changed in place)."""
 
     name: str
     lesson: str
     check: Callable
     reference: Optional[Callable]
+    mistakes: tuple = ()
 
 
 #: Every exercise optlab has a check for, by the name of the function the student writes.
 EXERCISES: dict = {}
 
 
-def _register(name, lesson, check, reference=None):
-    EXERCISES[name] = Exercise(name, lesson, check, reference)
+def _register(name, lesson, check, reference=None, mistakes=()):
+    """Add an exercise; ``mistakes``: its check's named verdicts, or its ``[(verdict, detail, fn), …]`` catalogue."""
+    verdicts = tuple(dict.fromkeys(m[0] if isinstance(m, tuple) else m for m in mistakes))
+    EXERCISES[name] = Exercise(name, lesson, check, reference, verdicts)
 
 
 def _is_reference(fn) -> bool:

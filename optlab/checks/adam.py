@@ -175,5 +175,7 @@ def check_uncorrected_step_ratio(uncorrected_step_ratio):
           f"the uncorrected step is {_measured_ratio(1, 0.9, 0.999):.2f} times the corrected one.")
 
 
-_register("adam_step", "05", check_adam_step, _rules.adam_step)
-_register("uncorrected_step_ratio", "05", check_uncorrected_step_ratio, reference_uncorrected_step_ratio)
+_register("adam_step", "05", check_adam_step, _rules.adam_step, _ADAM_VARIANTS + ["has no bias_correction argument"])
+_register("uncorrected_step_ratio", "05", check_uncorrected_step_ratio, reference_uncorrected_step_ratio,
+          ["it is inverted", "the square root on v's correction is missing", "t is counted from 0",
+           "v's correction is left out", "m's correction is left out"])

@@ -163,6 +163,9 @@ def check_sign_descent_step(sign_descent_step):
     print("✓ sign_descent_step is correct — it equals RMSProp with β2 = 0: every coordinate moves by α.")
 
 
-_register("adagrad_step", "04", check_adagrad_step, _rules.adagrad_step)
-_register("rmsprop_step", "04", check_rmsprop_step, _rules.rmsprop_step)
-_register("sign_descent_step", "04", check_sign_descent_step, reference_sign_descent_step)
+_register("adagrad_step", "04", check_adagrad_step, _rules.adagrad_step, _ADAGRAD_VARIANTS)
+_register("rmsprop_step", "04", check_rmsprop_step, _rules.rmsprop_step, _RMSPROP_VARIANTS + ["has no t argument"])
+_register("sign_descent_step", "04", check_sign_descent_step, reference_sign_descent_step,
+          ["θ moves uphill", "it steps by α·g, not α·sign(g)", "it returns the step, not the new θ",
+           "the learning rate α is missing", "it divides by the largest |g|",
+           "does not move every coordinate by exactly α"])

@@ -70,7 +70,7 @@ def check_adamw_step(adamw_step):
                                  "bias_correction=True)"))
 
 
-_register("adamw_step", "06", check_adamw_step, _rules.adamw_step)
+_register("adamw_step", "06", check_adamw_step, _rules.adamw_step, _ADAMW_VARIANTS + ["has no bias_correction argument"])
 
 
 # --------------------------------------------------------------------------- lesson 06: schedules
@@ -205,6 +205,7 @@ def check_schedule(fn):
                      "check_warmup_schedule or check_warmup_cosine_schedule directly.")
 
 
-_register("cosine_lr", "06", check_cosine_schedule, cosine_lr)
-_register("warmup_lr", "06", check_warmup_schedule, warmup_lr)
-_register("warmup_cosine_lr", "06", check_warmup_cosine_schedule, warmup_cosine_lr)
+_register("cosine_lr", "06", check_cosine_schedule, cosine_lr, _COSINE_VARIANTS + ["works for a single t but fails"])
+_register("warmup_lr", "06", check_warmup_schedule, warmup_lr, _WARMUP_VARIANTS + ["works for a single t but fails"])
+_register("warmup_cosine_lr", "06", check_warmup_cosine_schedule, warmup_cosine_lr,
+          _WC_VARIANTS + ["works for a single t but fails"])

@@ -124,5 +124,8 @@ def check_gd_lr(gd_lr, loss, theta0, lrs):
     print(f"✓ with α = {alpha:g} gradient descent classifies every training point after 1000 steps.")
 
 
-_register("mlp_grad", "07", check_mlp_grad, reference_mlp_grad)
-_register("gd_lr", "07", check_gd_lr, None)
+_register("mlp_grad", "07", check_mlp_grad, reference_mlp_grad,
+          ["tanh′ missing", "times too large: J is a mean", "has the wrong sign", "times too small",
+           "the loss J is the sum over the examples", "computes the wrong loss J", "returns its gradients in the order"])
+_register("gd_lr", "07", check_gd_lr, None,
+          ["one of the sweep's seven values", "gradient descent diverges", "not 100%", "a learning rate is a number > 0"])

@@ -251,7 +251,13 @@ def check_optimal_lr(optimal_lr):
     print(f"✓ optimal_lr is correct — for eigenvalues 0.5 … 8: α* = {alpha:.4f}, r* = {rate:.4f}.")
 
 
-_register("quadratic_grad", "00", check_quadratic_grad, quadratic_grad)
-_register("gd_step", "01", check_gd_step, _rules.gd_step)
-_register("gradient_descent", "01", check_gradient_descent, reference_gradient_descent)
-_register("optimal_lr", "01", check_optimal_lr, reference_optimal_lr)
+_register("quadratic_grad", "00", check_quadratic_grad, quadratic_grad,
+          _QUADRATIC_VARIANTS + ["that looks like the value J(θ)", "works for a single θ but fails on a batch"])
+_register("gd_step", "01", check_gd_step, _rules.gd_step, _GD_VARIANTS)
+_register("gradient_descent", "01", check_gradient_descent, reference_gradient_descent,
+          ["θ moves uphill", "leaves out θ0", "returns only the last θ", "takes one step too many",
+           "first row is not the start θ0", "uses the gradient at θ0 in every step", "with steps=0 returns shape"])
+_register("optimal_lr", "01", check_optimal_lr, reference_optimal_lr,
+          ["α* uses the diagonal of A", "α* = 2/λmax is the edge of divergence", "α* = 1/λmax is safe",
+           "α* uses the first and last eigenvalue", "is missing the 2", "the rate is squared", "the rate is (κ − 1)/κ",
+           "the rate is 1/κ"])

@@ -146,6 +146,8 @@ def check_optimal_momentum(optimal_momentum):
           f"α* = {lr:.5f}, β* = {beta:.5f}.")
 
 
-_register("momentum_step", "03", check_momentum_step, _rules.momentum_step)
-_register("nesterov_step", "03", check_nesterov_step, _rules.nesterov_step)
-_register("optimal_momentum", "03", check_optimal_momentum, reference_optimal_momentum)
+_register("momentum_step", "03", check_momentum_step, _rules.momentum_step, _MOMENTUM_VARIANTS)
+_register("nesterov_step", "03", check_nesterov_step, _rules.nesterov_step, _NESTEROV_VARIANTS)
+_register("optimal_momentum", "03", check_optimal_momentum, reference_optimal_momentum,
+          ["β* is the rate (√κ−1)/(√κ+1), not its square", "α* is missing its square", "α* is half what it should be",
+           "β* uses κ, not √κ", "α* is gradient descent's best α"])

@@ -8,7 +8,7 @@ from .. import run as _run  # the runner function (optlab.run)
 from .. import rules as _rules
 from ..data import LeastSquares, make_linear_regression
 from ..optimizers import SGD
-from ._core import _call, _fail, _kind, _not_written, _public, _quiet_call, _raised, _register
+from ._core import EXERCISES, _call, _fail, _kind, _not_written, _public, _quiet_call, _raised, _register
 from .gradient_descent import _iterates, check_gd_step
 
 
@@ -192,6 +192,21 @@ def reference_averaged_iterate(thetas, burn_in):
     return np.mean(np.asarray(thetas, dtype=float)[burn_in:], axis=0)
 
 
+def named_averaging_mistakes():
+    """(verdict, detail) of the averaging mistakes check_averaged_iterate names."""
+    return [("it leaves out thetas[burn_in]", "Include thetas[burn_in] and every later row: thetas[burn_in:]."),
+            ("it averages the burn-in instead of the iterates after it",
+             "Keep the rows from burn_in on: thetas[burn_in:], not thetas[:burn_in]."),
+            ("it averages every iterate, ignoring burn_in", "Slice off the burn-in first: thetas[burn_in:]."),
+            ("it returns the last iterate, not the average", "Average thetas[burn_in:] along axis 0."),
+            ("it divides by one row too few",
+             "Use np.mean over thetas[burn_in:], which divides by the number of rows averaged.")]
+
+
+# what each of those mistakes gives on the toy trajectory θ_k = (2k, 2k + 1), k = 0 … 5, burn_in = 2
+_TOY_WRONG = [(8.0, 9.0), (1.0, 2.0), (5.0, 6.0), (10.0, 11.0), (28 / 3, 32 / 3)]
+
+
 @_public
 def check_averaged_iterate(averaged_iterate):
     """Check lesson 02's ``averaged_iterate(thetas, burn_in)`` on a made-up trajectory and on 50 SGD runs."""
@@ -205,18 +220,8 @@ def check_averaged_iterate(averaged_iterate):
     if got.shape != (2,):
         _fail(f"{name} averages over the wrong axis (shape {got.shape}, expected (2,))",
               "For thetas of shape (6, 2) the average has shape (2,): average over the step axis, axis 0.")
-    named = {(8.0, 9.0): ("it leaves out thetas[burn_in]", "Include thetas[burn_in] and every later row: "
-                                                           "thetas[burn_in:]."),
-             (1.0, 2.0): ("it averages the burn-in instead of the iterates after it",
-                          "Keep the rows from burn_in on: thetas[burn_in:], not thetas[:burn_in]."),
-             (5.0, 6.0): ("it averages every iterate, ignoring burn_in", "Slice off the burn-in first: "
-                                                                         "thetas[burn_in:]."),
-             (10.0, 11.0): ("it returns the last iterate, not the average", "Average thetas[burn_in:] along "
-                                                                            "axis 0."),
-             (28 / 3, 32 / 3): ("it divides by one row too few", "Use np.mean over thetas[burn_in:], which divides by the "
-                                                         "number of rows averaged.")}
     if not np.allclose(got, [7.0, 8.0]):
-        for value, (verdict, detail) in named.items():
+        for (verdict, detail), value in zip(named_averaging_mistakes(), _TOY_WRONG):
             if np.allclose(got, value):
                 _fail(f"{name}: {verdict}", detail)
         _fail(f"{name} computes the wrong average",
@@ -241,7 +246,14 @@ def check_averaged_iterate(averaged_iterate):
           f"averaged {avg_gap:.1e}.")
 
 
-_register("minibatches", "02", check_minibatches, _data.minibatches)
-_register("sgd_step", "02", check_sgd_step, _rules.sgd_step)
-_register("train_sgd", "02", check_train_sgd, reference_train_sgd)
-_register("averaged_iterate", "02", check_averaged_iterate, reference_averaged_iterate)
+_register("minibatches", "02", check_minibatches, _data.minibatches,
+          ["more than once", "drops the last, smaller batch", "keeps the examples in order", "not 1-D integer indices",
+           "different orders for the same seed", "the same order for different seeds", "yields batches of sizes",
+           "nothing to loop over"])
+_register("sgd_step", "02", check_sgd_step, _rules.sgd_step, EXERCISES["gd_step"].mistakes)
+_register("train_sgd", "02", check_train_sgd, reference_train_sgd,
+          ["θ moves uphill", "leaves out θ0", "returns only the last θ", "counts the schedule's t from 0",
+           "ignores the schedule", "applies the schedule wrongly", "in the same order every epoch",
+           "is not one example's gradient step", "steps, expected 6"])
+_register("averaged_iterate", "02", check_averaged_iterate, reference_averaged_iterate,
+          [verdict for verdict, _ in named_averaging_mistakes()] + ["averages over the wrong axis", "mixes the runs"])
