@@ -23,6 +23,8 @@ from typing import Callable, Optional
 
 import numpy as np
 
+from .._format import fmt
+
 RTOL, ATOL = 1e-6, 1e-9
 #: The first line of every check's AssertionError — the verdict — fits in this many characters.
 VERDICT_WIDTH = 90
@@ -145,10 +147,7 @@ def _fmt(a):
         a = np.asarray(a, dtype=float)
     except (TypeError, ValueError):
         return repr(a)
-    if a.ndim == 0:
-        return f"{float(a):.6g}"
-    flat = np.array2string(a.ravel()[:4], precision=4, separator=", ")
-    return flat if a.size <= 4 else flat[:-1] + ", …]"
+    return fmt(a, 6) if a.ndim == 0 else fmt(a.ravel(), 4)  # optlab's one formatter
 
 
 def _close(a, b, rtol=RTOL, atol=ATOL):

@@ -4,6 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import rules as _rules
+from .. import specs
 from ._core import _arrays, _call, _fail, _kind, _public, _register, _rng, _variant
 from ._rule import _Case, _check_rule
 
@@ -119,7 +120,7 @@ _ADAM_VARIANTS = [(verdict, detail, _variant(_adam, **kw)) for verdict, detail, 
 def check_adam_step(adam_step):
     """Check lesson 05's ``adam_step(theta, grad, m, v, t, lr, beta1, beta2, eps, bias_correction=True)``."""
     _check_rule("adam_step", adam_step, _rules.adam_step, _adam_cases(), ("θ", "m", "v"), _ADAM_VARIANTS,
-                ("theta", "grad", "m", "v", "t", "lr", "beta1", "beta2", "eps", "bias_correction"),
+                specs.ADAM.rule_arguments,
                 missing=_no_flag("adam_step(theta, grad, m, v, t, lr, beta1, beta2, eps, bias_correction=True)"))
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import rules as _rules
+from .. import specs
 from ._core import _public, _register, _variant
 from ._rule import _Case, _check_rule
 from .adam import _SHARED_VARIANTS, _adam, _adam_cases, _no_flag
@@ -64,8 +65,7 @@ def check_adamw_step(adamw_step):
     """Check lesson 06's ``adamw_step(theta, grad, m, v, t, lr, beta1, beta2, eps, weight_decay, bias_correction=True)``."""
     _check_rule("adamw_step", adamw_step, _rules.adamw_step, _adam_cases(weight_decay=0.5), ("θ", "m", "v"),
                 _ADAMW_VARIANTS,
-                ("theta", "grad", "m", "v", "t", "lr", "beta1", "beta2", "eps", "weight_decay",
-                 "bias_correction"),
+                specs.ADAMW.rule_arguments,
                 missing=_no_flag("adamw_step(theta, grad, m, v, t, lr, beta1, beta2, eps, weight_decay, "
                                  "bias_correction=True)"))
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import rules as _rules
+from .. import specs
 from ..objectives import Quadratic
 from ._core import _call, _close, _fail, _kind, _public, _register, _rng
 from ._rule import _Case, _check_rule
@@ -83,7 +84,7 @@ _GD_VARIANTS = [
 @_public
 def check_gd_step(gd_step, _name="gd_step"):
     """Check lesson 01's ``gd_step(theta, grad, lr)`` = θ − α g."""
-    _check_rule(_name, gd_step, _rules.gd_step, _gd_cases(), ("θ",), _GD_VARIANTS, ("theta", "grad", "lr"))
+    _check_rule(_name, gd_step, _rules.gd_step, _gd_cases(), ("θ",), _GD_VARIANTS, specs.GD.rule_arguments)
 
 
 # --------------------------------------------------------------------------- lesson 01: the loop

@@ -4,6 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import rules as _rules
+from .. import specs
 from ._core import _call, _fail, _public, _register, _rng, _variant
 from ._rule import _Case, _check_rule
 from .gradient_descent import _pair, _swapped
@@ -75,7 +76,7 @@ _NESTEROV_VARIANTS = _MOMENTUM_VARIANTS + [
 def _check_momentum(name, fn, variants):
     __tracebackhide__ = True
     _check_rule(name, fn, _rules.momentum_step, _momentum_cases(), ("θ", "velocity"), variants,
-                ("theta", "grad", "velocity", "lr", "beta"))
+                specs.MOMENTUM.rule_arguments)
 
 
 @_public
