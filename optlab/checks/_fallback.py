@@ -13,7 +13,8 @@ _MISSING = object()
 def not_defined(name, one_line=False) -> str:
     """The sentence for an exercise whose function does not exist (its cell failed or was not run); its
     first line is the verdict (≤ 90 characters)."""
-    return f"{name} is not defined — run the cell above;{' ' if one_line else chr(10)}if it shows an error, fix that first"
+    sep = " " if one_line else "\n"
+    return f"{name} is not defined — run the cell above;{sep}if it shows an error, fix that first"
 
 
 def _exercise(name, reference, check):
