@@ -187,27 +187,6 @@ def _raised_as_expected(output):
         output.ename == "AssertionError" and "not written yet" in output.evalue)
 
 
-@pytest.fixture(scope="module")
-def current_env_kernel(tmp_path_factory):
-    """A kernelspec running this interpreter (like nbval's --nbval-current-env)."""
-    import json
-    import os
-
-    root = tmp_path_factory.mktemp("jupyter")
-    spec = root / "kernels" / "optlab-current-env"
-    spec.mkdir(parents=True)
-    (spec / "kernel.json").write_text(json.dumps({
-        "argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
-        "display_name": "optlab (current env)", "language": "python"}))
-    old = os.environ.get("JUPYTER_PATH")
-    os.environ["JUPYTER_PATH"] = str(root) + (os.pathsep + old if old else "")
-    yield "optlab-current-env"
-    if old is None:
-        os.environ.pop("JUPYTER_PATH", None)
-    else:
-        os.environ["JUPYTER_PATH"] = old
-
-
 @pytest.mark.parametrize("name", SOLUTION_NAMES)
 def test_lesson_cells_raise_only_where_tagged(name, current_env_kernel):
     from nbclient import NotebookClient

@@ -6,9 +6,7 @@ carry a ``_render_traceback_`` that leaves optlab's frames out altogether. A fun
 installs that message for the exercises' names only). In both cases the cell still ends in an error, so
 JupyterLab, nbval (the execute reply's status) and nbgrader (the error output) see the same failing cell.
 """
-import json
 import re
-import sys
 
 import pytest
 from nbformat.v4 import new_code_cell, new_notebook
@@ -32,29 +30,14 @@ CELLS = {
 
 
 @pytest.fixture(scope="module")
-def executed(tmp_path_factory):
+def executed(current_env_kernel):
     from nbclient import NotebookClient
 
-    root = tmp_path_factory.mktemp("kernel")
-    spec = root / "kernels" / "optlab-traceback-test"
-    spec.mkdir(parents=True)
-    (spec / "kernel.json").write_text(json.dumps({
-        "argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
-        "display_name": "optlab", "language": "python"}))
-    import os
-    old = os.environ.get("JUPYTER_PATH")
-    os.environ["JUPYTER_PATH"] = str(root) + (os.pathsep + old if old else "")
-    try:
-        nb = new_notebook(cells=[new_code_cell(src, id=key) for key, src in CELLS.items()])
-        NotebookClient(nb, timeout=120, kernel_name="optlab-traceback-test", allow_errors=True).execute()
-        strict = new_notebook(cells=[new_code_cell(CELLS[k], id=k) for k in ("imports", "wrong", "check", "later")])
-        with pytest.raises(Exception) as stopped:
-            NotebookClient(strict, timeout=120, kernel_name="optlab-traceback-test").execute()
-    finally:
-        if old is None:
-            os.environ.pop("JUPYTER_PATH", None)
-        else:
-            os.environ["JUPYTER_PATH"] = old
+    nb = new_notebook(cells=[new_code_cell(src, id=key) for key, src in CELLS.items()])
+    NotebookClient(nb, timeout=120, kernel_name=current_env_kernel, allow_errors=True).execute()
+    strict = new_notebook(cells=[new_code_cell(CELLS[k], id=k) for k in ("imports", "wrong", "check", "later")])
+    with pytest.raises(Exception) as stopped:
+        NotebookClient(strict, timeout=120, kernel_name=current_env_kernel).execute()
     return {c.id: c for c in nb.cells}, stopped.value
 
 

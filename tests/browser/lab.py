@@ -441,6 +441,16 @@ _STARTED = """
 """
 
 
+def open_notebook(browser, url, token, name):
+    """A new page with notebook ``name`` (in the server's root) open and its kernel started and idle."""
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.goto(f"{url}/lab/tree/{name}?token={token}", wait_until="domcontentloaded")
+    page.wait_for_selector(".jp-Notebook", timeout=90000)
+    _kernel_idle(page, timeout_ms=90000)
+    _accept_kernel_dialog(page)
+    return page
+
+
 def run_all(workdir, notebook, timeout_ms=240000) -> dict:
     """Open ``notebook`` (a path; copied into ``workdir``) in JupyterLab in chromium and Run All.
 
@@ -458,11 +468,7 @@ def run_all(workdir, notebook, timeout_ms=240000) -> dict:
     with lab_server(workdir) as (url, token), sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         try:
-            page = browser.new_page(viewport={"width": 1400, "height": 1000})
-            page.goto(f"{url}/lab/tree/{name}?token={token}", wait_until="domcontentloaded")
-            page.wait_for_selector(".jp-Notebook", timeout=90000)
-            _kernel_idle(page, timeout_ms=90000)
-            _accept_kernel_dialog(page)
+            page = open_notebook(browser, url, token, name)
             start = time.monotonic()
             for attempt in range(2):  # on a loaded machine the menu click is occasionally lost: then click again
                 page.click('li.lm-MenuBar-item >> text="Run"')
