@@ -11,11 +11,14 @@ and an existing custom handler is never replaced.
 from __future__ import annotations
 
 import re
+import weakref
 
 from ._core import EXERCISES
 from ._fallback import not_defined
 
 _NOT_DEFINED = re.compile(r"name '([^']+)' is not defined")
+# The shells whose custom handler is ours (importing optlab.checks again must not count it as "another handler").
+_OURS = weakref.WeakSet()
 
 
 def _handler(shell, etype, value, tb, tb_offset=None):
@@ -37,9 +40,8 @@ def install():
     shell = get_ipython()
     if shell is None or not hasattr(shell, "set_custom_exc"):
         return False
-    handler = getattr(shell, "_optlab_name_error_handler", None)
-    if shell.custom_exceptions and handler is None:
+    if shell.custom_exceptions and shell not in _OURS:
         return False
     shell.set_custom_exc((NameError,), _handler)
-    shell._optlab_name_error_handler = True
+    _OURS.add(shell)
     return True

@@ -7,7 +7,7 @@ from .. import rules as _rules
 from .. import specs
 from ._core import _public, _register, _variant
 from ._rule import _Case, _check_rule
-from .adam import _SHARED_VARIANTS, _adam, _adam_cases, _no_flag
+from ._adam_family import _SHARED_VARIANTS, _adam, _adam_cases, _no_flag
 
 
 def _float_if_scalar(out):

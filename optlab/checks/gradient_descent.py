@@ -6,8 +6,8 @@ import numpy as np
 from .. import rules as _rules
 from .. import specs
 from ..objectives import Quadratic
-from ._core import _call, _close, _fail, _kind, _public, _register, _rng
-from ._rule import _Case, _check_rule
+from ._core import _call, _fail, _public, _register, _rng
+from ._rule import _Case, _check_rule, _iterates, _pair, _swapped
 
 
 def quadratic_grad(theta, A):
@@ -98,33 +98,6 @@ def reference_gradient_descent(objective, theta0, lr, steps):
     return np.stack(thetas)
 
 
-def _iterates(name, out, want, label, returns="np.stack(thetas)"):
-    """Common checks of a function that returns the iterates θ0 … θ_T (one row each)."""
-    __tracebackhide__ = True
-    kind = _kind(out)
-    if kind == "list" and np.shape(out) == want.shape:
-        _fail(f"{name} returns a list, not a numpy array",
-              f"Stack the iterates into one array: `return {returns}`.")
-    if kind != "array":
-        _fail(f"{name} returns a {kind}, not an array of iterates",
-              f"It should return all iterates θ0 … θ{len(want) - 1} {label} as one array of shape {want.shape}: "
-              f"`return {returns}`.")
-    got, steps = np.asarray(out), len(want) - 1
-    if got.shape == want.shape[1:]:
-        _fail(f"{name} returns only the last θ, not every iterate",
-              f"Keep a list with θ0 and append every new θ; return all {steps + 1} of them, shape {want.shape}.")
-    if got.shape == (steps,) + want.shape[1:]:
-        _fail(f"{name} leaves out θ0 ({steps} rows, expected {steps + 1})",
-              "Put the start θ0 in the list before the first step.")
-    if got.shape[1:] == want.shape[1:] and len(got) == steps + 2:
-        _fail(f"{name} takes one step too many ({steps + 2} rows, expected {steps + 1})",
-              f"`steps` steps give θ0 … θ{steps}: loop `for _ in range(steps)`.")
-    if got.shape != want.shape:
-        _fail(f"{name} returns shape {got.shape}, expected {want.shape}",
-              f"It should return all iterates θ0 … θ{steps} {label}, one row each.")
-    return got
-
-
 @_public
 def check_gradient_descent(gradient_descent):
     """Check lesson 01's ``gradient_descent(objective, theta0, lr, steps)`` against optlab's runner.
@@ -171,37 +144,6 @@ def reference_optimal_lr(A):
     """optlab's answer to lesson 01's ``optimal_lr``: (α* = 2/(λmin + λmax), r* = (λmax − λmin)/(λmax + λmin))."""
     lam = np.linalg.eigvalsh(A)
     return 2.0 / (lam[0] + lam[-1]), float((lam[-1] - lam[0]) / (lam[-1] + lam[0]))
-
-
-def _pair(name, out, names):
-    """The student's result as two floats, or the verdict for a result that is not such a pair."""
-    __tracebackhide__ = True
-    pair = f"({', '.join(names)})"
-    if not isinstance(out, (tuple, list)):
-        shape = np.shape(out) if _kind(out) == "array" else ()
-        if shape == (2,):
-            return tuple(float(x) for x in out)
-        _fail(f"{name} returns a single {_kind(out)}, not the pair {pair}",
-              f"End it with `return {', '.join(names)}`.")
-    if len(out) != 2:
-        _fail(f"{name} returns {len(out)} values; it should return the pair {pair}",
-              f"End it with `return {', '.join(names)}`.")
-    values = []
-    for n, x in zip(names, out):
-        if _kind(x) not in ("number",) and np.size(x) != 1:
-            _fail(f"{name} returns {n} as a {_kind(x)}, not a number", f"Each of {pair} is one number.")
-        try:
-            values.append(float(np.asarray(x, dtype=float).reshape(())))
-        except (TypeError, ValueError):
-            _fail(f"{name} returns {n} as a {_kind(x)}, not a number", f"Each of {pair} is one number.")
-    return tuple(values)
-
-
-def _swapped(name, got, want, names):
-    __tracebackhide__ = True
-    if not _close(got, want) and _close(got[::-1], want):
-        _fail(f"{name} returns ({names[1]}, {names[0]}): the values are swapped",
-              f"The numbers are right; return them in the order ({names[0]}, {names[1]}).")
 
 
 @_public

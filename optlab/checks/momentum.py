@@ -6,8 +6,7 @@ import numpy as np
 from .. import rules as _rules
 from .. import specs
 from ._core import _call, _fail, _public, _register, _rng, _variant
-from ._rule import _Case, _check_rule
-from .gradient_descent import _pair, _swapped
+from ._rule import _Case, _check_rule, _pair, _swapped
 
 
 def _momentum_cases():

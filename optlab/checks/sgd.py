@@ -9,7 +9,8 @@ from .. import rules as _rules
 from ..data import LeastSquares, make_linear_regression
 from ..optimizers import SGD
 from ._core import EXERCISES, _call, _fail, _kind, _not_written, _public, _quiet_call, _raised, _register
-from .gradient_descent import _iterates, check_gd_step
+from ._rule import _iterates
+from .gradient_descent import check_gd_step
 
 
 @_public
