@@ -254,7 +254,8 @@ class Training:
     """A trained network (or a batch of them): the runner's trajectory plus accuracy curves.
 
     Attributes:
-        trajectory: the :class:`optlab.runner.Trajectory` (θ, losses, divergence) of the run(s).
+        trajectory: the :class:`optlab.runner.Trajectory` (θ, losses, divergence) of the run(s); it keeps θ at the
+            ``record_steps`` only (and J at every step).
         record_steps: the steps k at which accuracies were measured, shape ``(K,)``.
         accuracies: training accuracy at those steps, shape ``(K, ...)`` (NaN once a run diverged).
         test_accuracies: accuracy on the held-out set at those steps, or None.
@@ -317,9 +318,14 @@ def train(optimizer, loss: MLPLoss, theta0, steps: int, *, every: int = 10, test
         True
     """
     every = positive_int("every", every)
-    trajectory = run(optimizer, loss, theta0, steps, **run_kw)
+    if "record_every" in run_kw:
+        raise ValueError("train keeps θ at the steps where it measures the accuracy: give every=, not record_every= "
+                         f"(got record_every={run_kw['record_every']!r})")
+    # θ is kept only where the accuracy is measured (the losses at every step): a sweep of networks stays small.
+    trajectory = run(optimizer, loss, theta0, steps, record_every=1 if run_kw.get("record_state") else every,
+                     **run_kw)
     record = np.unique(np.append(np.arange(0, trajectory.steps + 1, every), trajectory.steps))
-    thetas = trajectory.thetas[record]
+    thetas = trajectory.thetas[np.searchsorted(trajectory.recorded_steps, record)]
     model = loss.model
 
     def accuracy(X, y):

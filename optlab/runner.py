@@ -40,7 +40,7 @@ from ._format import fmt
 from ._validate import finite_array, nonnegative, positive, valid_batch_size
 from .data import minibatches
 from .objectives import get_objective
-from .optimizers import RuleError, make_optimizer
+from .optimizers import Optimizer, RuleError, make_optimizer
 
 __all__ = ["run", "Trajectory", "LrLimit"]
 
@@ -80,9 +80,11 @@ class Trajectory:
     """The record of one run or a batch of runs of shape S (``thetas`` has shape ``(steps + 1,) + S + (d,)``).
 
     Attributes:
-        thetas: θ_0 … θ_steps, shape ``(steps + 1, ..., d)``; NaN from a run's divergence on.
-        losses: J(θ_k) (full-batch for data objectives), shape ``(steps + 1, ...)``.
-        grad_norms: |∇J(θ_k)| (full-batch, without noise), shape ``(steps + 1, ...)``.
+        thetas: θ_0 … θ_steps, shape ``(steps + 1, ..., d)``; NaN from a run's divergence on. With
+            ``run(..., record_every=r)`` only the steps in ``recorded_steps`` (0, r, 2r, …, N).
+        losses: J(θ_k) (full-batch for data objectives), shape ``(steps + 1, ...)``: every step, always.
+        grad_norms: |∇J(θ_k)| (full-batch, without noise), shape ``(steps + 1, ...)``; like ``thetas``, only the
+            ``recorded_steps`` with ``record_every=r``.
         diverged_at: first diverged step of each run, -1 if none; int array of shape S.
         steps: the number of steps N.
         states: with ``record_state=True``: dict field -> array of the optimizer state after each step
@@ -97,6 +99,8 @@ class Trajectory:
         note: why optlab's rule ran instead of the one the optimizer was given (one sentence), or "".
         lr_limit: on a quadratic (an objective with ``lam_max``), α and the stability limit of each run
             (:class:`LrLimit`), if the optimizer has one and α is constant (no schedule); otherwise None.
+        recorded_steps: the step k of each row of ``thetas`` and ``grad_norms``: 0, 1, …, N (or 0, r, 2r, …, N
+            with ``record_every=r``).
     """
 
     thetas: np.ndarray
@@ -113,6 +117,7 @@ class Trajectory:
     rule: str = ""
     note: str = ""
     lr_limit: Optional[LrLimit] = None
+    recorded_steps: Optional[np.ndarray] = None
 
     def __getitem__(self, index) -> "Trajectory":
         """The runs ``index`` of a batch (indexing the run axes), e.g. ``traj[3]`` or ``traj[2, 5]``."""
@@ -264,7 +269,7 @@ def _lr_scales(schedule, steps: int):
 
 
 def run(optimizer, objective, theta0=None, steps: int = 100, *, noise=0.0, batch_size=None, schedule=None,
-        seed=0, bound: float = 1e6, record_state: bool = False) -> Trajectory:
+        seed=0, bound: float = 1e6, record_state: bool = False, record_every: int = 1) -> Trajectory:
     """Run ``optimizer`` on ``objective`` from θ0 for ``steps`` steps; all runs of a batch at once.
 
     Each step evaluates the gradient g at ``optimizer.eval_point(θ, state)`` (the look-ahead point for
@@ -287,6 +292,10 @@ def run(optimizer, objective, theta0=None, steps: int = 100, *, noise=0.0, batch
         seed: seed of ``np.random.default_rng`` for noise and batches (or a Generator).
         bound: a run with |θ| > bound counts as diverged (> 0).
         record_state: also record the optimizer state, the updates and the gradients (step replay).
+        record_every: keep θ_k and |∇J(θ_k)| only for k = 0, r, 2r, … and the last step N (an integer r >= 1;
+            ``traj.recorded_steps`` lists them); J(θ_k) is kept for every step (one number per run and step: the
+            loss curve). Memory for a long sweep: ``thetas`` shrinks r-fold. Divergence is still checked at every
+            step, so ``diverged_at`` is exact; the numbers themselves do not depend on r.
 
     Returns:
         A :class:`Trajectory` (``rule`` says whose rule ran). Runs of a batch are independent: without noise or mini-batches a batched
@@ -328,6 +337,11 @@ def run(optimizer, objective, theta0=None, steps: int = 100, *, noise=0.0, batch
     else:
         raise ValueError(f"seed must be an integer >= 0 or a numpy Generator (got {seed!r})")
     scales = _lr_scales(schedule, steps)
+    if isinstance(record_every, (bool, np.bool_)) or not isinstance(record_every, (int, np.integer)) \
+            or record_every < 1:
+        raise ValueError(f"record_every must be an integer >= 1 (got {record_every!r})")
+    if record_state and record_every != 1:
+        raise ValueError(f"record_state=True replays every step, so it needs record_every=1 (got {record_every!r})")
 
     shapes = [theta0.shape[:-1], tuple(getattr(optimizer, "batch_shape", ())), np.shape(noise)]
     if scales is not None:
@@ -339,7 +353,7 @@ def run(optimizer, objective, theta0=None, steps: int = 100, *, noise=0.0, batch
                          f"(shape {shapes[2]}) must broadcast together") from None
     setting = _Setting(objective, _evaluator(objective, data), theta0, runs, d, steps,
                        noise if np.ndim(noise) == 0 else np.asarray(noise)[..., None], batch_size, scales,
-                       float(bound), record_state)
+                       float(bound), record_state, int(record_every))
     if not getattr(optimizer, "custom_rule", False):
         return _finish(_loop(optimizer, setting, rng), optimizer, setting)
     return _run_custom_rule(optimizer, setting, rng)
@@ -360,6 +374,7 @@ class _Setting:
     scales: Optional[list]
     bound: float
     record_state: bool
+    record_every: int
 
 
 def _run_custom_rule(optimizer, setting, rng):
@@ -406,20 +421,128 @@ def _finish(traj, optimizer, setting, note=""):
     return dataclasses.replace(traj, rule=getattr(optimizer, "rule_label", ""), note=note, lr_limit=limit)
 
 
+def _recorded_steps(steps: int, every: int) -> np.ndarray:
+    """The steps k whose θ_k a run keeps: 0, r, 2r, … and the last step N."""
+    kept = np.arange(0, steps + 1, every)
+    return kept if kept[-1] == steps else np.append(kept, steps)
+
+
+class _Record:
+    """What a run keeps: θ_k and |∇J(θ_k)| at the recorded steps, J(θ_k) at every step, and where each run diverged.
+
+    A run diverges at step k when |θ_k|² > bound² or θ_k or J(θ_k) is not finite (NaN compares False, so it is
+    caught too); from there on its record is NaN, and θ and g go on as NaN. :meth:`add` takes step k's θ_k, J(θ_k) and
+    ∇J(θ_k) and returns θ and g to go on with.
+
+    For a large batch each step is checked as it comes, in a few numpy calls whose cost is their arithmetic. For a
+    small one (one run, or a slider's range) those calls would cost mostly their overhead, so up to ``block`` steps
+    are copied into a block (recording every step: the rows of ``thetas`` themselves) and checked at once.
+    """
+
+    #: a small batch: at most this many numbers of θ in a block, and at most this many steps
+    BLOCK_VALUES = 1 << 13
+    BLOCK_STEPS = 64
+
+    def __init__(self, steps, runs, d, every, bound):
+        shape = runs + (d,)
+        self.steps, self.every, self.bound2 = steps, every, bound * bound
+        self.kept = _recorded_steps(steps, every)
+        self.thetas = np.empty((len(self.kept),) + shape)
+        self.losses = np.empty((steps + 1,) + runs)
+        self.grad_norms = np.empty((len(self.kept),) + runs)
+        self.diverged_at = np.full(runs, -1, dtype=np.int64)
+        self.alive = np.ones(runs, dtype=bool)
+        self.n_alive = self.alive.size
+        self.ones = np.ones(d)
+        size = int(np.prod(shape))
+        self.block = max(1, min(self.BLOCK_STEPS, self.BLOCK_VALUES // max(1, size)))
+        if self.block > 1:
+            self.k0 = 0  # the first step in the block
+            self.theta_block = self.thetas if every == 1 else np.empty((self.block,) + shape)
+            self.grad_block = np.empty((self.block,) + shape)
+            self.add = self._add_to_block
+        else:
+            self.add = self._add_step
+
+    def _squares(self, x):
+        """|x|² over the last axis: (x * x) @ ones, as one matrix-vector product (several times faster than einsum
+        or sum, and than a stack of products)."""
+        x = x * x
+        return (x.reshape(-1, x.shape[-1]) @ self.ones).reshape(x.shape[:-1])
+
+    def _row(self, k):
+        """The row of ``thetas`` that keeps step k, or None."""
+        if self.every == 1:
+            return k
+        return len(self.kept) - 1 if k == self.steps else k // self.every if k % self.every == 0 else None
+
+    def _add_step(self, k, theta, loss, grad):
+        ok = self._squares(theta) <= self.bound2
+        ok &= np.isfinite(loss)
+        n_ok = int(np.count_nonzero(ok))
+        if n_ok < self.n_alive:  # a run that diverged stays NaN, so only a new divergence lowers the count
+            newly = self.alive & ~ok
+            self.diverged_at[newly] = k
+            self.alive &= ok
+            self.n_alive = n_ok
+            keep = ok[..., None]
+            theta = np.where(keep, theta, np.nan)
+            grad = np.where(keep, grad, np.nan)
+            loss = np.where(ok, loss, np.nan)
+        self.losses[k] = loss
+        row = self._row(k)
+        if row is not None:
+            self.thetas[row] = theta
+            self.grad_norms[row] = np.sqrt(self._squares(grad))
+        return theta, grad
+
+    def _add_to_block(self, k, theta, loss, grad):
+        j = k - self.k0
+        self.theta_block[k if self.every == 1 else j] = theta
+        self.losses[k] = loss
+        self.grad_block[j] = grad
+        if j == self.block - 1 or k == self.steps:
+            theta, grad = self._close_block(k, theta, grad)
+        return theta, grad
+
+    def _close_block(self, k, theta, grad):
+        k0, n = self.k0, k - self.k0 + 1
+        thetas = self.theta_block[k0:k + 1] if self.every == 1 else self.theta_block[:n]
+        grads, losses = self.grad_block[:n], self.losses[k0:k + 1]
+        ok = self._squares(thetas) <= self.bound2
+        ok &= np.isfinite(losses)
+        ok |= ~self.alive
+        if not ok.all():
+            newly = ~ok.all(axis=0)
+            first = np.argmin(ok[:, newly], axis=0)  # the first step that failed, in the block
+            self.diverged_at[newly] = k0 + first
+            self.alive &= ~newly
+            self.n_alive = int(np.count_nonzero(self.alive))
+            dead = np.arange(n)[:, None] >= np.atleast_1d(first)
+            for rows in (thetas, losses, grads):
+                _blank(rows, newly, dead)
+            keep = self.alive[..., None]
+            theta = np.where(keep, theta, np.nan)
+            grad = np.where(keep, grad, np.nan)
+        if self.every == 1:
+            rows = slice(k0, k + 1)
+        else:  # the recorded steps of this block
+            rows = np.flatnonzero((self.kept >= k0) & (self.kept <= k))
+            picked = self.kept[rows] - k0
+            self.thetas[rows] = thetas[picked]
+            grads = grads[picked]
+        self.grad_norms[rows] = np.sqrt(self._squares(grads))
+        self.k0 = k + 1
+        return theta, grad
+
+
 def _loop(optimizer, setting, rng):
-    objective, evaluate, steps, bound = setting.objective, setting.evaluate, setting.steps, setting.bound
+    objective, evaluate, steps = setting.objective, setting.evaluate, setting.steps
     runs, record_state, scales, noise = setting.runs, setting.record_state, setting.scales, setting.noise
     shape = runs + (setting.d,)
     theta = np.array(np.broadcast_to(setting.theta0, shape), dtype=np.float64)  # our own copy, writable
     state = optimizer.init(theta)
-    thetas = np.empty((steps + 1,) + shape)
-    losses = np.empty((steps + 1,) + runs)
-    grad_norms = np.empty((steps + 1,) + runs)
-    diverged_at = np.full(runs, -1, dtype=np.int64)
-    alive = np.ones(runs, dtype=bool)
-    n_alive = int(alive.size)
-    bound2 = bound * bound
-    ones = np.ones(setting.d)  # (x * x) @ ones is |x|² over the last axis, several times faster than einsum or sum
+    record = _Record(steps, runs, setting.d, setting.record_every, setting.bound)
     use_noise = np.any(noise != 0)
     batches = None
     if setting.batch_size is not None:  # endless shuffled epochs, each run its own
@@ -428,34 +551,18 @@ def _loop(optimizer, setting, rng):
     # The runner made θ and the state itself (float64, matching shapes), so it can skip the per-step
     # argument checks that ``Optimizer.step`` does for callers from outside.
     step = getattr(optimizer, "unchecked_step", optimizer.step)
+    # Only a look-ahead optimizer (Nesterov) evaluates the gradient away from θ.
+    eval_point = None if type(optimizer).eval_point is Optimizer.eval_point else optimizer.eval_point
     saved_states = [state] if record_state else None
     used_grads = [] if record_state else None
 
     with np.errstate(all="ignore"):
         loss, grad = evaluate(theta)
         for k in range(steps + 1):
-            # Divergence: |θ|² > bound² or a non-finite θ/J (NaN compares False, so it is caught too).
-            ok = (theta * theta) @ ones <= bound2
-            ok &= np.isfinite(loss)
-            n_ok = int(np.count_nonzero(ok))
-            if n_ok < n_alive:
-                newly = alive & ~ok
-                diverged_at[newly] = k
-                alive &= ok
-                n_alive = n_ok
-                keep = ok[..., None]
-                theta = np.where(keep, theta, np.nan)
-                grad = np.where(keep, grad, np.nan)
-                loss = np.where(ok, loss, np.nan)
-            thetas[k] = theta
-            losses[k] = loss
-            if runs:
-                np.sqrt((grad * grad) @ ones, out=grad_norms[k])
-            else:
-                grad_norms[k] = np.sqrt(grad @ grad)
+            theta, grad = record.add(k, theta, loss, grad)
             if k == steps:
                 break
-            point = optimizer.eval_point(theta, state)
+            point = theta if eval_point is None else eval_point(theta, state)
             if batches is not None:
                 g = evaluate(point, next(batches))[1]
             elif point is theta:
@@ -474,15 +581,17 @@ def _loop(optimizer, setting, rng):
                 saved_states.append(state)
             loss, grad = evaluate(theta)
 
+    diverged_at = record.diverged_at
     extra = {}
     if record_state:
-        extra = dict(states=_stack_states(saved_states, diverged_at), updates=np.diff(thetas, axis=0),
+        extra = dict(states=_stack_states(saved_states, diverged_at), updates=np.diff(record.thetas, axis=0),
                      grads=np.stack(used_grads))
         _mask_after(extra["grads"], diverged_at, offset=0)
-    return Trajectory(thetas=thetas, losses=losses, grad_norms=grad_norms, diverged_at=diverged_at, steps=steps,
+    return Trajectory(thetas=record.thetas, losses=record.losses, grad_norms=record.grad_norms,
+                      diverged_at=diverged_at, steps=steps,
                       optimizer=str(getattr(optimizer, "name", type(optimizer).__name__)),
                       objective=str(getattr(objective, "name", type(objective).__name__)),
-                      f_min=float(getattr(objective, "f_min", float("nan"))), **extra)
+                      f_min=float(getattr(objective, "f_min", float("nan"))), recorded_steps=record.kept, **extra)
 
 
 def _stack_states(states, diverged_at):
@@ -500,11 +609,20 @@ def _stack_states(states, diverged_at):
     return out
 
 
+def _blank(rows, newly, dead):
+    """In a block ``rows`` (steps first, then the runs), set to NaN the runs ``newly`` (a boolean array over the runs)
+    in the rows ``dead`` (shape (steps, number of those runs))."""
+    if newly.ndim == 0:  # one run
+        rows[dead[:, 0]] = np.nan
+        return
+    picked = rows[:, newly]
+    rows[:, newly] = np.where(dead.reshape(dead.shape + (1,) * (picked.ndim - 2)), np.nan, picked)
+
+
 def _mask_after(arr, diverged_at, offset):
     """Set ``arr[k:]`` to NaN for each run that diverged at step k (``arr`` indexed by step first)."""
     if not np.any(diverged_at >= 0) or arr.ndim < 1 + diverged_at.ndim:
         return
     steps = np.arange(arr.shape[0]).reshape((-1,) + (1,) * diverged_at.ndim)
     dead = (diverged_at >= 0) & (steps >= diverged_at + offset)
-    dead = dead.reshape(dead.shape + (1,) * (arr.ndim - dead.ndim))
-    arr[np.broadcast_to(dead, arr.shape)] = np.nan
+    np.copyto(arr, np.nan, where=dead.reshape(dead.shape + (1,) * (arr.ndim - dead.ndim)))

@@ -356,3 +356,79 @@ def test_optlab_run_is_the_function_and_the_module_is_optlab_runner():
     assert optlab.run is optlab.runner.run and callable(optlab.run)
     with pytest.raises(ModuleNotFoundError):
         importlib.import_module("optlab.run")
+
+
+# --------------------------------------------------------------------------- what a run keeps (issue 14)
+from hypothesis import given  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from optlab import runner as runner_module  # noqa: E402
+
+_KEEPING = [
+    # (optimizer, objective, start): a few runs, some of which diverge in mid-run (overflow, or |θ| above a low bound)
+    (GD(lr=np.array([1e-3, 2e-3, 0.01])), "rosenbrock", [-1.2, 1.0]),
+    (Momentum(lr=np.array([0.05, 0.3, 0.5]), beta=0.9), "quadratic", [2.0, 2.0]),
+    (Adam(lr=np.array([0.01, 0.3, 3.0])), "beale", [1.0, 1.0]),
+    (Nesterov(lr=0.5, beta=0.5), "quadratic", [2.0, 2.0]),
+]
+
+
+def _same(a, b):
+    return np.array_equal(a, b, equal_nan=True)
+
+
+@given(st.integers(1, 150), st.integers(1, 40), st.sampled_from(range(len(_KEEPING))),
+       st.sampled_from([1e6, 10.0, 3.0]))
+def test_record_every_keeps_exactly_the_recorded_steps_of_the_full_record(steps, every, case, bound):
+    opt, objective, start = _KEEPING[case]
+    full = run(opt, objective, start, steps, bound=bound)
+    thin = run(opt, objective, start, steps, bound=bound, record_every=every)
+    kept = np.unique(np.append(np.arange(0, steps + 1, every), steps))
+    np.testing.assert_array_equal(thin.recorded_steps, kept)
+    np.testing.assert_array_equal(full.recorded_steps, np.arange(steps + 1))
+    assert thin.thetas.shape == (len(kept),) + full.thetas.shape[1:]
+    assert _same(thin.thetas, full.thetas[kept]) and _same(thin.grad_norms, full.grad_norms[kept])
+    assert _same(thin.losses, full.losses) and _same(thin.diverged_at, full.diverged_at)
+    assert thin.message == full.message
+    np.testing.assert_array_equal(thin.thetas[-1], full.thetas[-1])
+
+
+@given(st.integers(1, 150), st.integers(1, 5), st.sampled_from(range(len(_KEEPING))),
+       st.sampled_from([1e6, 10.0, 3.0]))
+def test_checking_divergence_block_by_block_equals_checking_every_step(steps, every, case, bound):
+    """The runner checks a small batch in blocks of steps; a divergence anywhere in a block (its first step, its
+    last, the run's last) is found at the same step, and the record is the same, as when every step is checked."""
+    opt, objective, start = _KEEPING[case]
+    blocks = run(opt, objective, start, steps, bound=bound, record_every=every)
+    original = runner_module._Record.BLOCK_STEPS
+    try:
+        runner_module._Record.BLOCK_STEPS = 1
+        each = run(opt, objective, start, steps, bound=bound, record_every=every)
+    finally:
+        runner_module._Record.BLOCK_STEPS = original
+    for field in ("thetas", "losses", "grad_norms", "diverged_at", "recorded_steps"):
+        assert _same(getattr(blocks, field), getattr(each, field)), field
+
+
+def test_a_large_batch_is_checked_step_by_step_and_keeps_what_it_records():
+    lr = np.geomspace(1e-3, 1.0, 2000)  # 4000 numbers of θ: past the block size, checked at every step
+    full = run(GD(lr=lr), "rosenbrock", None, 60)
+    thin = run(GD(lr=lr), "rosenbrock", None, 60, record_every=25)
+    assert full.diverged.any() and not full.diverged.all()
+    np.testing.assert_array_equal(thin.recorded_steps, [0, 25, 50, 60])
+    assert _same(thin.thetas, full.thetas[[0, 25, 50, 60]]) and _same(thin.losses, full.losses)
+    assert _same(thin.grad_norms, full.grad_norms[[0, 25, 50, 60]]) and _same(thin.diverged_at, full.diverged_at)
+    k = full.diverged_at[full.diverged]
+    assert all(np.isnan(full.thetas[kk:, i]).all() and np.isfinite(full.thetas[:kk, i]).all()
+               for kk, i in zip(k, np.flatnonzero(full.diverged)))
+
+
+@pytest.mark.parametrize("value", [0, -2, 2.5, True, "10", None])
+def test_record_every_must_be_a_positive_integer(value):
+    with pytest.raises(ValueError, match=r"record_every must be an integer >= 1 \(got"):
+        run(GD(lr=0.1), "quadratic", None, 10, record_every=value)
+
+
+def test_record_state_replays_every_step():
+    with pytest.raises(ValueError, match="record_state=True replays every step, so it needs record_every=1"):
+        run(GD(lr=0.1), "quadratic", None, 10, record_state=True, record_every=5)
