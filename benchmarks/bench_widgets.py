@@ -23,7 +23,6 @@ import io
 import math
 import pathlib
 import statistics
-import sys
 import time
 
 import matplotlib
@@ -149,19 +148,17 @@ def drag_values(widget, offsets=DRAG):
 class Parts:
     """While active, time the parts of every redraw of ``panel`` (CPU seconds): update, render, PNG encoding.
 
-    The panel's ``update`` and its FastFigure's ``render`` are wrapped on the instances, and the ``encode_png``
-    that ``render`` calls is wrapped in its module; :meth:`close` puts them back.
+    The panel's ``update`` and its FastFigure's ``render`` and ``encode`` (which ``render`` calls) are wrapped on the
+    instances; :meth:`close` puts them back.
     """
 
     def __init__(self, panel):
         self.panel, self.ff = panel, panel.fast_figure
-        self.module = sys.modules[type(self.ff).__module__]
         self.times = {"update": [], "render": [], "png": []}
         self.sizes = []
-        self._encode = self.module.encode_png
         panel.update = self._timed("update", panel.update)
         self.ff.render = self._timed("render", self.ff.render)
-        self.module.encode_png = self._timed("png", self._encode, sizes=True)
+        self.ff.encode = self._timed("png", self.ff.encode, sizes=True)
 
     def _timed(self, key, fn, sizes=False):
         def wrapper(*args, **kwargs):
@@ -174,8 +171,7 @@ class Parts:
         return wrapper
 
     def close(self):
-        del self.panel.update, self.ff.render  # the class's own methods again
-        self.module.encode_png = self._encode
+        del self.panel.update, self.ff.render, self.ff.encode  # the class's own methods again
 
 
 def measure_panel(panel, control=None, offsets=DRAG, moves=None):

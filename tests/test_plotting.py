@@ -184,3 +184,40 @@ def test_encode_png_exact_or_256_colours():
     few = np.zeros((4, 4, 4), dtype=np.uint8)
     few[:2] = (200, 30, 40, 255)
     np.testing.assert_array_equal(pixels(encode_png(few, palette=True)), few[..., :3])
+
+
+def test_palette_encoder_reduces_only_the_pixels_that_moved():
+    from optlab.widgets.render import PaletteEncoder
+
+    ff, line = quadratic_figure(palette=False)
+    ff.render()
+    background = np.asarray(ff.canvas.buffer_rgba()).copy()
+    encoder = PaletteEncoder(background)
+    same = pixels(encoder.encode(background))
+    assert np.abs(same.astype(int) - background[..., :3]).mean() < 2.0
+    # A few pixels in colours the background does not have come out exactly (they get palette entries of their own).
+    frame = background.copy()
+    frame[10:14, 20:60] = (255, 0, 0, 255)
+    frame[30, 5:25] = (0, 200, 255, 255)
+    out = pixels(encoder.encode(frame))
+    np.testing.assert_array_equal(out[10:14, 20:60], np.broadcast_to([255, 0, 0], (4, 40, 3)))
+    np.testing.assert_array_equal(out[30, 5:25], np.broadcast_to([0, 200, 255], (20, 3)))
+    np.testing.assert_array_equal(out[50:], same[50:])  # the untouched pixels keep the background's colours
+    # A frame that changed almost everywhere is reduced as a whole.
+    noise = np.random.default_rng(1).integers(0, 255, size=background.shape, dtype=np.uint8)
+    noise[..., 3] = 255
+    assert encoder.encode(noise) == encode_png(noise, palette=True)
+
+
+def test_fast_figure_frames_stay_close_to_the_exact_colours_as_the_line_moves():
+    exact, exact_line = quadratic_figure(palette=False)
+    fast, fast_line = quadratic_figure(palette=True)
+    for x in ([-4, 3], [-2, 4], [0, 1]):
+        for line in (exact_line, fast_line):
+            line.set_data(x, [2, -1])
+        a, b = pixels(exact.render()).astype(int), pixels(fast.render()).astype(int)
+        assert np.abs(a - b).mean() < 2.0 and np.abs(a - b).max() < 48
+        # the line's pixels: no further from their colours than when the whole frame is reduced to 256 colours
+        whole = pixels(encode_png(np.asarray(exact.canvas.buffer_rgba()), palette=True)).astype(int)
+        red = (a[..., 0] > 200) & (a[..., 1] < 60) & (a[..., 2] < 60)
+        assert red.any() and np.abs(a[red] - b[red]).mean() <= np.abs(a[red] - whole[red]).mean() + 1.0
