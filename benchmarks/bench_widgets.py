@@ -134,13 +134,17 @@ def _moved_control(panel):
 
 
 def drag_values(widget, offsets=DRAG):
-    """Widget values of a drag over ``offsets`` slider steps from the current value (mirrored at the ends)."""
+    """Widget values of a drag over ``offsets`` slider steps from the current value (mirrored at the ends), at the
+    slider's positions min + k·step, as the browser's slider gives them (the first step leaves an opening value
+    that lies between two positions)."""
     log = isinstance(widget, ipywidgets.FloatLogSlider)
     pos = math.log(widget.value, widget.base) if log else float(widget.value)
-    sign = -1 if pos + max(offsets) * widget.step > widget.max else 1
+    last = math.floor((widget.max - widget.min) / widget.step + 1e-9)
+    here = round((pos - widget.min) / widget.step)
+    sign = -1 if here + max(offsets) > last else 1
     values = []
     for k in offsets:
-        p = min(max(pos + sign * k * widget.step, widget.min), widget.max)
+        p = widget.min + min(max(here + sign * k, 0), last) * widget.step
         values.append(widget.base ** p if log else p)
     return values
 

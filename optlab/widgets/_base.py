@@ -110,6 +110,19 @@ class Control:
     def value(self, value):
         self.widget.value = self._from(value)
 
+    def slider_values(self):
+        """The real value at every position of the slider, in order (a log or linear float slider), or None.
+
+        These are the values a drag or an arrow key can give (the widget's min + k·step, through the same rounding as
+        :attr:`value`), so a panel can compute all of them at once when the slider starts moving.
+        """
+        w = self.widget
+        if not isinstance(w, (widgets.FloatSlider, widgets.FloatLogSlider)) or not w.step > 0:
+            return None
+        positions = w.min + w.step * np.arange(math.floor((w.max - w.min) / w.step + 1e-9) + 1)
+        raw = w.base ** positions if isinstance(w, widgets.FloatLogSlider) else positions
+        return list(dict.fromkeys(self._to(float(x)) for x in raw))  # in order, without repeats
+
     def refresh_readout(self):
         self.readout.value = f"<span style='white-space:nowrap'>{html.escape(self.describe(self.value))}</span>"
 

@@ -20,6 +20,7 @@ from .._format import fmt
 from ..objectives import get_objective
 from ..optimizers import make_optimizer
 from ..runner import run
+from ._batch import SliderBatches
 from .course_defaults import default_steps, suggested_lr
 from .render import FastFigure
 from ._base import GrowingAxis, Panel, choice_control, hyperparameter_control, linear_control, log_control, run_caption
@@ -155,6 +156,8 @@ class PathsPanel(Panel):
             unknown).
         trajectories, messages, hyperparams_used: per optimizer, the latest run, its caption text and the
             hyperparameters it ran with.
+        batches: the :class:`~optlab.widgets._batch.SliderBatches` that answer a slider's moves from one batched run
+            of its whole range (the same numbers as a run per move; ``panel.batches.enabled = False`` turns it off).
     """
 
     def __init__(self, optimizers, objective, *, steps=None, theta0=None, objectives=None, kappa_slider=False,
@@ -197,7 +200,13 @@ class PathsPanel(Panel):
                 controls.append(linear_control(f"theta0_{i + 1}", sym, float(np.clip(start[i], lo, hi)), lo, hi,
                                                (hi - lo) / 100))
         self._build_figure()
+        self.trajectories, self.hyperparams_used, self._last_values = [], [], None
+        self.batches = SliderBatches(self)
         super().__init__(self.fast_figure, controls, title=title)
+        if self._last_values is not None:  # the first picture is drawn: its α slider's range may be run right away
+            alpha = "lr" if "lr" in self.controls else next((n for n in self.controls if n.startswith("lr_")), None)
+            values = self._last_values
+            self.batches.prepare(alpha, values, self._start(values), self.objective, self._run_kwargs(values))
 
     # ----------------------------------------------------------------------------------- set-up
     def _hyper_controls(self, given, separate):
@@ -347,21 +356,29 @@ class PathsPanel(Panel):
 
     def update(self):
         values = self.values()
+        moved = self._moved(values)
+        self._last_values = None  # until this redraw is complete
         objective = self._current_objective(values)
         theta0 = self._start(self.values())  # a new objective may just have moved the start sliders
         kwargs = self._run_kwargs(values)
+        before = dict(zip(self.optimizers, zip(self.trajectories, self.hyperparams_used)))
         self.trajectories, self.messages, self.hyperparams_used = [], [], []
         multi = len(self.optimizers) > 1
         captions = []
         for name, path, line, color in zip(self.optimizers, self.paths, self.loss_lines, self.colors):
             hp = {k: self._group_of[name, k].value_for(name, values) for k in self.spec_of[name].names}
             self.hyperparams_used.append(hp)
-            traj = run(make_optimizer(name, **hp, rule=self.rules.get(name)), objective, theta0, self.steps, **kwargs)
+            group = self.groups.get(moved)
+            if group is not None and name not in group.targets and name in before:
+                traj = before[name][0]  # a control of the others' moved: this run is the same, and so is its picture
+            else:
+                traj = self.batches.trajectory(name, moved, values, hp, theta0, objective, kwargs, before.get(name))
+                # Long runs are drawn through at most DRAW_POINTS points: Agg's cost grows with the vertices, the
+                # eye's not.
+                plotting.update_trajectory(path, plotting.clip_to_view(np.asarray(traj.thetas), self.window),
+                                           max_points=plotting.DRAW_POINTS)
+                plotting.update_loss(line, traj.losses, self.f_min, max_points=plotting.DRAW_POINTS)
             self.trajectories.append(traj)
-            # Long runs are drawn through at most DRAW_POINTS points: Agg's cost grows with the vertices, the eye's not.
-            plotting.update_trajectory(path, plotting.clip_to_view(np.asarray(traj.thetas), self.window),
-                                       max_points=plotting.DRAW_POINTS)
-            plotting.update_loss(line, traj.losses, self.f_min, max_points=plotting.DRAW_POINTS)
             label = self.spec_of[name].label if multi else ""
             self.messages.append(f"{label}: {traj.message}" if label else traj.message)
             captions.append(run_caption(traj, label=label, color=color, rule=name in self.rules))
@@ -369,6 +386,15 @@ class PathsPanel(Panel):
         self.loss_axis.fit(*(line.get_ydata() for line in self.loss_lines))
         if self.ax_lr is not None:
             self._draw_schedule(kwargs.get("schedule"))
+        self._last_values = values
+
+    def _moved(self, values):
+        """The one control whose value differs from the previous redraw's, or None (several, or the first redraw)."""
+        last = self._last_values
+        if last is None or last.keys() != values.keys():
+            return None
+        changed = [k for k in values if values[k] != last[k]]
+        return changed[0] if len(changed) == 1 else None
 
     def _draw_schedule(self, schedule):
         t = np.arange(1, self.steps + 1)
