@@ -110,7 +110,7 @@ class FastFigure:
     Args:
         figsize: figure size in inches.
         dpi: dots per inch; with ``figsize`` it fixes the picture's pixel size (and the cost of a redraw).
-        palette: encode 256-colour PNGs (see :func:`encode_png`); False keeps every colour exactly.
+        palette: encode 256-colour PNGs (see :class:`PaletteEncoder`); False keeps every colour exactly.
         **figure_kw: passed to :class:`matplotlib.figure.Figure` (e.g. ``layout="constrained"``).
 
     Attributes:
@@ -119,6 +119,9 @@ class FastFigure:
         full_draws: how many times the background was drawn (for tests and benchmarks).
     """
 
+    #: backgrounds kept by :meth:`use_background` (each about 2 MB for a panel's picture)
+    KEPT_BACKGROUNDS = 12
+
     def __init__(self, figsize=(8.0, 3.4), dpi=90, palette=True, **figure_kw):
         self.palette = palette
         self.figure = Figure(figsize=figsize, dpi=dpi, **figure_kw)
@@ -126,6 +129,8 @@ class FastFigure:
         self._moving: list = []
         self._background = None
         self._encoder = None
+        self._key = None
+        self._kept = {}  # key -> (background, encoder), oldest first
         self.full_draws = 0
 
     def animate(self, *artists):
@@ -133,11 +138,28 @@ class FastFigure:
         for artist in artists:
             artist.set_animated(True)
             self._moving.append(artist)
-        self._background = None
+        self.invalidate()
 
     def invalidate(self):
         """Mark the background stale: the next :meth:`render` redraws the static part once."""
         self._background = None
+        self._kept.clear()
+
+    def use_background(self, key):
+        """Say which state of the static artists the next frames show, as a hashable ``key``.
+
+        A panel whose background takes a few states again and again (the colour bar of a map, whose range follows a
+        slider) sets the artists to a state and calls this instead of :meth:`invalidate`: the background of each key
+        is drawn once and then reused whenever that key comes back (the last :attr:`KEPT_BACKGROUNDS` of them).
+        """
+        if key == self._key:
+            return
+        if self._background is not None:
+            self._kept[self._key] = (self._background, self._encoder)
+            while len(self._kept) > self.KEPT_BACKGROUNDS:
+                del self._kept[next(iter(self._kept))]
+        self._key = key
+        self._background, self._encoder = self._kept.pop(key, (None, None))
 
     def render(self) -> bytes:
         """Draw the moving artists over the cached background and return PNG bytes."""

@@ -1,9 +1,11 @@
-"""A path panel answers a slider's moves from one batched run of the slider's whole range (optlab.widgets._batch).
+"""Panels that answer a move without running again, and show what running again would show (issue 14).
 
-The promise is that nobody can tell, except by the clock: every move shows what a run of its own would show —
-the same trajectory to the last bit, the same caption, the same picture — with optlab's rules and with a student's,
-right or wrong, batchable or not. Each test drives two panels made alike, one with batches and one without, through
-the same moves and compares them.
+A path panel answers a slider's moves from one batched run of the slider's whole range (optlab.widgets._batch); the
+sweep map keeps the maps and colour-bar backgrounds of the κ values it has shown; the training panel keeps the
+trainings it has shown. The promise is that nobody can tell, except by the clock: every move shows what a run of its
+own would show — the same trajectory to the last bit, the same caption, the same picture — with optlab's rules and
+with a student's, right or wrong, batchable or not. Each test drives two panels made alike, one with the shortcut and
+one without, through the same moves and compares them.
 """
 
 import numpy as np
@@ -176,3 +178,37 @@ def test_a_students_adam_that_cannot_take_a_batch_in_a_comparison():
     for _ in drag([batched, single], "lr", [1, 2]):
         assert_alike(batched, single)
     assert "your adam_step_one_run" in batched.caption.value
+
+
+# ------------------------------------------------------------------------------------------------ the sweep map
+def test_the_sweep_map_redraws_a_kappa_seen_before_without_running_and_shows_the_same():
+    from optlab.widgets import sweep_panel
+
+    kept, fresh = sweep_panel(kappa=100.0, resolution=40, steps=60), sweep_panel(kappa=100.0, resolution=40, steps=60)
+    pictures, draws = {}, []
+    for kappa in (100.0, 50.1, 10.0, 3.16, 10.0, 50.1, 100.0, 1000.0, 100.0):
+        kept.controls["kappa"].value = kappa
+        fresh._maps.clear()  # the other panel runs every map again
+        fresh.fast_figure.invalidate()  # and draws every background again
+        fresh.controls["kappa"].value = kappa
+        assert kept.image.value == fresh.image.value and kept.caption.value == fresh.caption.value
+        np.testing.assert_array_equal(kept.values_shown, fresh.values_shown)
+        pictures.setdefault(kappa, kept.image.value)
+        assert kept.image.value == pictures[kappa]
+        draws.append(kept.fast_figure.full_draws)
+    assert len(kept._maps) == 5
+    assert draws[3] > draws[0] and draws[6] == draws[3]  # the colour bar's backgrounds are drawn once each
+    kept.controls["noise"].value = 0.3
+    fresh._maps.clear()
+    fresh.controls["noise"].value = 0.3
+    assert kept.image.value == fresh.image.value and kept.errors == fresh.errors == 0
+    assert kept.trajectory.diverged_at.shape == (40, 40)  # run again on access for the map shown
+
+
+def test_the_sweep_map_colours_its_cells_as_matplotlib_would():
+    from optlab.widgets import sweep_panel
+
+    panel = sweep_panel(kappa=100.0, resolution=30, steps=60)
+    coloured = panel.fast_figure.render()
+    panel.map.set_data(np.ma.masked_invalid(panel.values_shown))  # the data itself: matplotlib colours the pixels
+    assert panel.fast_figure.render() == coloured
