@@ -103,7 +103,9 @@ class MLP:
 
     def forward(self, theta, X):
         """Return the logits z ``(..., n)`` and the activations ``[a₀, …, a_{L−1}]`` backpropagation needs."""
-        layers = self.unflatten(theta)
+        return self._forward(self.unflatten(theta), X)
+
+    def _forward(self, layers, X):
         a = np.asarray(X, dtype=np.float64)
         activations = [a]
         for W, b in layers[:-1]:
@@ -134,15 +136,19 @@ class MLP:
     def loss_and_grad(self, theta, X, y):
         """Mean binary cross-entropy J(θ) ``(...)`` and its gradient ∇J(θ) ``(..., P)`` by backpropagation."""
         y = np.asarray(y, dtype=np.float64)
-        z, activations = self.forward(theta, X)
+        layers = self.unflatten(theta)
+        z, activations = self._forward(layers, X)
         loss = _cross_entropy(z, y)
         n = z.shape[-1]
         delta = ((sigmoid(z) - y) / n)[..., None]           # δ_L = ∂J/∂z, shape (..., n, 1)
-        layers = self.unflatten(theta)
-        grads = [None] * len(layers)
+        # ∇θ is written layer by layer straight into its flat vector (what flatten() would assemble from copies)
+        grad = np.empty(np.broadcast_shapes(np.shape(theta)[:-1], z.shape[:-1]) + (self.n_params,))
         for ell in range(len(layers) - 1, -1, -1):
             a_prev = activations[ell]
-            grads[ell] = (np.swapaxes(a_prev, -1, -2) @ delta, delta.sum(axis=-2))
+            w, b, fan_in, fan_out = self._slices[ell]
+            grad_w = grad[..., w].reshape(grad.shape[:-1] + (fan_in, fan_out))
+            np.matmul(np.swapaxes(a_prev, -1, -2), delta, out=grad_w)
+            np.sum(delta, axis=-2, out=grad[..., b])
             if ell:
                 W_T = np.swapaxes(layers[ell][0], -1, -2)
                 # δ Wᵀ; for the one-column δ of the output layer an outer product, cheaper by broadcasting
@@ -152,7 +158,7 @@ class MLP:
                 a_prev *= a_prev
                 np.subtract(1.0, a_prev, out=a_prev)
                 delta *= a_prev
-        return loss, self.flatten(grads)
+        return loss, grad
 
 
 class MLPLoss:

@@ -212,3 +212,20 @@ def test_the_sweep_map_colours_its_cells_as_matplotlib_would():
     coloured = panel.fast_figure.render()
     panel.map.set_data(np.ma.masked_invalid(panel.values_shown))  # the data itself: matplotlib colours the pixels
     assert panel.fast_figure.render() == coloured
+
+
+# ------------------------------------------------------------------------------------------------ the training panel
+def test_the_training_panel_redraws_a_setting_seen_before_without_training_and_shows_the_same():
+    from optlab.widgets import training_panel
+
+    kept, fresh = training_panel("adam", lr=0.03, steps=60), training_panel("adam", lr=0.03, steps=60)
+    moves = [("lr", 0.0355), ("lr", 0.0398), ("lr", 0.0355), ("beta", 0.5),  # β: Adam does not use it
+             ("optimizer", "momentum"), ("beta", 0.5), ("optimizer", "adam"), ("lr", 0.03), ("lr", 3.0)]
+    for name, value in moves:
+        kept.controls[name].value = value
+        fresh._kept.clear()  # the other panel trains every time
+        fresh.controls[name].value = value
+        assert kept.image.value == fresh.image.value and kept.errors == fresh.errors == 0
+        assert np.array_equal(kept.result.losses, fresh.result.losses, equal_nan=True)
+    assert kept.retrains == 5 and fresh.retrains == fresh.redraws == 9  # the first picture, then new settings only
+    assert "diverged" in kept.message.get_text() or "accuracy" in kept.message.get_text()

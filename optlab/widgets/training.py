@@ -5,7 +5,9 @@ artists (decision-boundary image, loss and accuracy curves, a message) are blitt
 :func:`~optlab.widgets.hyperparameter_control` sliders with exact readouts (symbols and ranges from
 :mod:`optlab.specs`), and a :class:`~optlab.widgets.Panel` that retrains in :meth:`TrainingPanel.update`. A retrain is one call of
 :func:`optlab.nn.train` (the batched runner) for ``steps`` full-batch steps; ``last_retrain_seconds``
-holds its duration (``benchmarks/bench_course.py`` reports it).
+holds its duration (``benchmarks/bench_course.py`` reports it). The trainings of the last settings shown are kept
+(a network's training costs a few frames): a drag back over them, or a move of a slider the optimizer does not use,
+redraws without training again.
 """
 
 from __future__ import annotations
@@ -44,13 +46,19 @@ class TrainingPanel(Panel):
 
     Attributes:
         loss: the :class:`optlab.nn.MLPLoss` being minimised; theta0: the fixed initial θ.
-        result: the latest :class:`optlab.nn.Training`.
+        result: the :class:`optlab.nn.Training` shown.
         last_retrain_seconds: wall-clock time of the latest retrain (training only, not drawing).
+        retrains: how many trainings ran (a setting shown before is redrawn from the kept ones).
     """
+
+    #: trainings kept for the settings shown last (about 140 KB each)
+    KEPT = 64
 
     def __init__(self, loss, theta0, *, steps, optimizer, resolution=80, **hyperparams):
         self.loss, self.theta0, self.steps = loss, theta0, int(steps)
         self.last_retrain_seconds = float("nan")
+        self.retrains = 0
+        self._kept = {}  # (optimizer, values of the sliders it uses) -> (Training, decision grid), oldest first
         controls = [choice_control("optimizer", "opt", optimizer,
                                    [(specs.get_spec(n).label, n) for n in _NAMES])]
         controls += [hyperparameter_control(key, hyperparams[key]) for key in _CONTROLS]
@@ -85,9 +93,22 @@ class TrainingPanel(Panel):
         for key, control in self.controls.items():  # grey out the sliders this optimizer does not use
             if key != "optimizer":
                 control.widget.disabled = key not in {h.name for h in uses}
-        start = time.perf_counter()
-        self.result = result = train(_optimizer(name, values), self.loss, self.theta0, self.steps)
-        self.last_retrain_seconds = time.perf_counter() - start
+        key = (name,) + tuple(values[h.name] for h in uses)
+        kept = self._kept.pop(key, None)
+        if kept is None:
+            start = time.perf_counter()
+            result = train(_optimizer(name, values), self.loss, self.theta0, self.steps)
+            self.last_retrain_seconds = time.perf_counter() - start
+            self.retrains += 1
+            grid = None
+            if result.trajectory.diverged_at < 0:
+                grid = decision_grid(self.loss.model, result.theta, self.loss.X, self._resolution)[1]
+            kept = (result, grid)
+        self._kept[key] = kept
+        while len(self._kept) > self.KEPT:
+            del self._kept[next(iter(self._kept))]
+        result, grid = kept
+        self.result = result
         traj = result.trajectory
         self.loss_line.set_data(np.arange(traj.steps + 1), np.maximum(traj.losses, LOSS_FLOOR))
         self.loss_axis.fit(traj.losses)
@@ -99,7 +120,7 @@ class TrainingPanel(Panel):
         else:
             self.message.set_text(f"{label}\nJ = {traj.losses[-1]:.3g}, "
                                   f"accuracy {100 * float(result.final_accuracy):.1f}%")
-            self.boundary.set_data(decision_grid(self.loss.model, result.theta, self.loss.X, self._resolution)[1])
+            self.boundary.set_data(grid)
 
 
 def training_panel(optimizer="adam", *, data="spirals", sizes=(2, 16, 16, 1), n=200, noise=0.05, steps=300,
