@@ -5,13 +5,17 @@
   namespace (magics dropped, printed output discarded, figures closed unshown, a failing cell noted and
   skipped), so each panel is made exactly as the lesson makes it, from the names its earlier cells define
   (a student's rule, an objective); then its α slider (κ on the sweep map; the first ``lr_…`` control of a panel with one α per
-  optimizer) is dragged: five slider steps up, ten down, back to the start, twice — 40 moves, each from
-  setting the widget's value to the new PNG in the Image widget (readouts, run, artists, blit, PNG). Wall time
-  (``perf_counter``) and CPU time (``process_time``) of each move; the medians are the figures. The note
-  splits a move into its parts, timed during the same moves (CPU, median of each): ``update()`` (the run and
-  the artists), the draw (restore the cached background, draw the moving artists), the PNG encoding, and the
-  rest (ipywidgets traits, readouts, captions). Outside a kernel no comm message is sent; the browser benchmark measures that
-  part.
+  optimizer) is dragged at the slider's own positions (as the browser's slider moves): five slider steps up, ten
+  down, back to the start, twice — 40 moves after two warm-up moves, each from setting the widget's value to the
+  new PNG in the Image widget (readouts, run, artists, blit, PNG). Wall time (``perf_counter``) and CPU time
+  (``process_time``) of each move; the medians are the figures. The note splits a move into its parts, timed
+  during the same moves (CPU, median of each): ``update()`` (the run and the artists), the draw (restore the
+  cached background, draw the moving artists), the PNG encoding, and the rest (ipywidgets traits, readouts,
+  captions). It also gives the CPU time of the drag's very first move (where a path panel runs the slider's whole
+  range, unless the panel did so when it was shown), the slowest move, and the median of the moves to a value the
+  panel had not shown before (the sweep map and the training panel redraw a value shown before from what they
+  kept, so a drag back and forth is mostly such redraws: that median is what a new value costs). Outside a kernel
+  no comm message is sent; the browser benchmark measures that part.
 * Adam panel, 200 steps (``trajectory_panel("adam", "rosenbrock", lr=0.02, steps=200)``): α and β1 moves,
   60 of them; compared with re-creating the whole figure as ``interact`` does, and with a full canvas draw.
 """
@@ -181,22 +185,33 @@ class Parts:
 def measure_panel(panel, control=None, offsets=DRAG, moves=None):
     """Drag ``control`` (default: :func:`_moved_control`) over the panel: medians of the moves and of their parts.
 
-    ``moves``, a list of (widget, value), replaces the drag of one control.
+    ``moves``, a list of (widget, value), replaces the drag of one control. The first two moves warm the code paths
+    up and are not in the medians; the first of them is reported on its own (``first_ms``: it is where a panel runs a
+    slider's whole range, if it was not ready). ``fresh_ms`` is the median CPU time of the moves to a value the
+    panel had not shown before (where it kept nothing to redraw from), ``slowest_ms`` the slowest timed move.
     """
     if moves is None:
         control = control or _moved_control(panel)
         moves = [(control.widget, v) for v in drag_values(control.widget, offsets)]
+    seen = {(id(w), w.value) for w, _ in moves}
+    warm = []
     for widget, value in moves[:2]:  # warm-up: the first use of this slider's code paths
+        c = time.process_time()
         widget.value = value
+        warm.append(time.process_time() - c)
+        seen.add((id(widget), value))
     full = panel.fast_figure.full_draws
     parts = Parts(panel)
-    walls, cpus = [], []
+    walls, cpus, fresh = [], [], []
     try:
         for widget, value in moves:
             w, c = time.perf_counter(), time.process_time()
             widget.value = value
             cpus.append(time.process_time() - c)
             walls.append(time.perf_counter() - w)
+            if (id(widget), value) not in seen:
+                fresh.append(cpus[-1])
+                seen.add((id(widget), value))
     finally:
         parts.close()
     med = {key: 1e3 * statistics.median(v) if v else float("nan") for key, v in parts.times.items()}
@@ -205,7 +220,9 @@ def measure_panel(panel, control=None, offsets=DRAG, moves=None):
     return dict(wall_ms=1e3 * statistics.median(walls), cpu_ms=1e3 * statistics.median(cpus), moves=len(moves),
                 control=control.symbol if control else "", full_draws=panel.fast_figure.full_draws - full,
                 errors=panel.errors, update=med["update"], draw=med["render"] - med["png"], png=med["png"],
-                kb=size / 1024, pixels=f"{shape[1]}×{shape[0]}")
+                kb=size / 1024, pixels=f"{shape[1]}×{shape[0]}", first_ms=1e3 * warm[0],
+                fresh_ms=1e3 * statistics.median(fresh) if fresh else float("nan"), fresh=len(fresh),
+                slowest_ms=1e3 * max(cpus))
 
 
 def _cpu_median(fn, repeats=5):
@@ -219,9 +236,12 @@ def _cpu_median(fn, repeats=5):
 
 def describe(m) -> str:
     rest = max(m["cpu_ms"] - m["update"] - m["draw"] - m["png"], 0.0)
+    fresh = (f"; {m['fresh']} moves to a value not shown before: median {m['fresh_ms']:.1f} ms" if m["fresh"]
+             else "")
     return (f"median of {m['moves']} {m['control']} moves ({m['full_draws']} redrew the background); CPU, median "
             f"of each part: update (run + artists) {m['update']:.1f} ms, draw {m['draw']:.1f} ms, PNG {m['png']:.1f} "
-            f"ms ({m['kb']:.0f} KB, {m['pixels']}), the rest (traits, readouts, caption) {rest:.1f} ms")
+            f"ms ({m['kb']:.0f} KB, {m['pixels']}), the rest (traits, readouts, caption) {rest:.1f} ms; CPU of the "
+            f"drag's first move {m['first_ms']:.1f} ms, slowest move {m['slowest_ms']:.1f} ms{fresh}")
 
 
 def _label(stem, cell_id, call) -> str:

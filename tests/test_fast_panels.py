@@ -229,3 +229,18 @@ def test_the_training_panel_redraws_a_setting_seen_before_without_training_and_s
         assert np.array_equal(kept.result.losses, fresh.result.losses, equal_nan=True)
     assert kept.retrains == 5 and fresh.retrains == fresh.redraws == 9  # the first picture, then new settings only
     assert "diverged" in kept.message.get_text() or "accuracy" in kept.message.get_text()
+
+
+# ------------------------------------------------------------------------------------------------ part of a background
+@pytest.mark.parametrize("make", [
+    lambda: comparison_panel(("gd", "momentum", "rmsprop", "adam"), "rosenbrock", steps=300),
+    lambda: __import__("optlab.widgets", fromlist=["step_panel"]).step_panel("adam", "rosenbrock", lr=0.2, steps=60),
+])
+def test_a_loss_axis_that_grows_redraws_its_part_of_the_background_as_a_whole_redraw_would(make):
+    panel = make()
+    ff = panel.fast_figure
+    for lr in (1.0, 1e-4, 3.0, 0.02):
+        before = ff.axes_draws
+        panel.controls["lr"].value = lr  # the loss axis may grow: its part of the background is drawn again
+        assert panel.image.value == ff.render_full(), ff.axes_draws - before  # the very same picture
+    assert ff.axes_draws >= 1

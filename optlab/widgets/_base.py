@@ -281,7 +281,7 @@ class GrowingAxis:
             return False
         self.limits = new
         self.ax.set_ylim(*new)
-        self.fast_figure.invalidate()
+        self.fast_figure.invalidate(self.ax)  # this axes' part of the background only
         return True
 
 

@@ -20,7 +20,8 @@ Example:
     True
 
 Call :meth:`FastFigure.invalidate` after changing anything static (axis limits, the contour, titles);
-the next :meth:`FastFigure.render` redraws the background once.
+the next :meth:`FastFigure.render` redraws the background once — only the changed axes' part of it when they are
+named (``invalidate(ax)``: new limits of a loss axis leave the contour as it was).
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ import io
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.transforms import Bbox
 from PIL import Image
 
 __all__ = ["FastFigure", "encode_png", "PaletteEncoder"]
@@ -116,7 +118,8 @@ class FastFigure:
     Attributes:
         figure: the :class:`~matplotlib.figure.Figure`; add axes to it as usual.
         canvas: its :class:`~matplotlib.backends.backend_agg.FigureCanvasAgg`.
-        full_draws: how many times the background was drawn (for tests and benchmarks).
+        full_draws: how many times the background was drawn; axes_draws: how many times one axes' part of it was
+            (for tests and benchmarks).
     """
 
     #: backgrounds kept by :meth:`use_background` (each about 2 MB for a panel's picture)
@@ -131,7 +134,10 @@ class FastFigure:
         self._encoder = None
         self._key = None
         self._kept = {}  # key -> (background, encoder), oldest first
+        self._stale = set()  # axes whose part of the background is to be drawn again
+        self._boxes = {}  # axes -> the pixels its part of the background covers (its tight bounding box)
         self.full_draws = 0
+        self.axes_draws = 0
 
     def animate(self, *artists):
         """Register artists that change between redraws; they are left out of the cached background."""
@@ -140,10 +146,19 @@ class FastFigure:
             self._moving.append(artist)
         self.invalidate()
 
-    def invalidate(self):
-        """Mark the background stale: the next :meth:`render` redraws the static part once."""
+    def invalidate(self, *axes):
+        """Mark the background stale: the next :meth:`render` redraws the static part once.
+
+        With ``axes``, only those axes changed (their limits, ticks, labels): the next render redraws their part of the
+        background alone, the same pixels as a whole redraw (it falls back to one where their part would reach into
+        another axes' part).
+        """
+        if axes and self._background is not None:
+            self._stale.update(axes)
+            return
         self._background = None
         self._kept.clear()
+        self._stale.clear()
 
     def use_background(self, key):
         """Say which state of the static artists the next frames show, as a hashable ``key``.
@@ -163,13 +178,16 @@ class FastFigure:
 
     def render(self) -> bytes:
         """Draw the moving artists over the cached background and return PNG bytes."""
+        if self._stale and self._background is not None and not self._redraw_axes():
+            self.invalidate()
         if self._background is None:
             # Freeze the layout engine after the first full draw: re-running it on every background
             # draw would move the axes and cost time for nothing.
             self.canvas.draw()
             self.figure.set_layout_engine("none")
-            self._background = self.canvas.copy_from_bbox(self.figure.bbox)
-            self._encoder = PaletteEncoder(np.asarray(self.canvas.buffer_rgba())) if self.palette else None
+            self._keep_background()
+            renderer = self.canvas.get_renderer()
+            self._boxes = {ax: ax.get_tightbbox(renderer) for ax in self.figure.axes}
             self.full_draws += 1
         else:
             self.canvas.restore_region(self._background)
@@ -177,6 +195,40 @@ class FastFigure:
             if artist.get_visible():
                 self.figure.draw_artist(artist)
         return self.encode(np.asarray(self.canvas.buffer_rgba()))
+
+    def _keep_background(self):
+        self._background = self.canvas.copy_from_bbox(self.figure.bbox)
+        self._encoder = PaletteEncoder(np.asarray(self.canvas.buffer_rgba())) if self.palette else None
+        self._stale.clear()
+
+    def _redraw_axes(self) -> bool:
+        """Draw the stale axes' part of the background again; False (nothing done) if a whole draw is needed."""
+        renderer = self.canvas.get_renderer()
+        regions = {}
+        for ax in self._stale:
+            if ax not in self._boxes:
+                return False
+            new = ax.get_tightbbox(renderer)
+            box = Bbox.union([new, self._boxes[ax]])  # the old labels go, the new ones come
+            others = [b for a, b in self._boxes.items() if a not in self._stale]
+            if any(box.padded(2).overlaps(b) for b in others):
+                return False
+            regions[ax] = (box, new)
+        self.canvas.restore_region(self._background)
+        pixels = np.asarray(self.canvas.buffer_rgba())
+        height = pixels.shape[0]
+        paper = np.array(self.figure.patch.get_facecolor()) * 255
+        for ax, (box, new) in regions.items():
+            # The figure's own background under this axes' part (y counts from the bottom in display coordinates)
+            x0, x1 = max(int(np.floor(box.x0)) - 1, 0), min(int(np.ceil(box.x1)) + 1, pixels.shape[1])
+            y0, y1 = max(int(np.floor(box.y0)) - 1, 0), min(int(np.ceil(box.y1)) + 1, height)
+            pixels[height - y1:height - y0, x0:x1] = np.round(paper).astype(np.uint8)
+            ax.draw(renderer)
+            self._boxes[ax] = new
+        self._kept.clear()  # backgrounds kept for other keys show the old axes
+        self._keep_background()
+        self.axes_draws += len(regions)
+        return True
 
     def encode(self, pixels) -> bytes:
         """PNG bytes of the canvas' (h, w, 4) pixels: 256 colours (:class:`PaletteEncoder`) or exact."""
