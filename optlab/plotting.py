@@ -89,12 +89,21 @@ def loss_gap(losses, f_min):
         return np.where(np.isnan(losses), np.nan, np.maximum(losses - f_min, LOSS_FLOOR))
 
 
+#: points per call when a contour's grid is evaluated: a data loss evaluates every point on every example, so a
+#: 200 × 200 grid in one call would make temporaries of 40 000 × n numbers (64 MB for 200 examples)
+GRID_POINTS = 4096
+
+
 def _grid(objective, window, resolution):
     (x0, x1), (y0, y1) = window
     x, y = np.linspace(x0, x1, resolution), np.linspace(y0, y1, resolution)
     xx, yy = np.meshgrid(x, y)
+    points = np.stack([xx, yy], axis=-1)
+    zz = np.empty(xx.shape)
+    rows = max(1, GRID_POINTS // resolution)  # each point's value is computed alone: the same numbers in any chunks
     with np.errstate(all="ignore"):
-        zz = np.asarray(objective.value(np.stack([xx, yy], axis=-1)), dtype=float)
+        for i in range(0, resolution, rows):
+            zz[i:i + rows] = objective.value(points[i:i + rows])
     return xx, yy, zz
 
 

@@ -221,3 +221,12 @@ def test_fast_figure_frames_stay_close_to_the_exact_colours_as_the_line_moves():
         whole = pixels(encode_png(np.asarray(exact.canvas.buffer_rgba()), palette=True)).astype(int)
         red = (a[..., 0] > 200) & (a[..., 1] < 60) & (a[..., 2] < 60)
         assert red.any() and np.abs(a[red] - b[red]).mean() <= np.abs(a[red] - whole[red]).mean() + 1.0
+
+
+def test_contour_grid_in_chunks_is_the_grid_in_one_call():
+    from optlab.data import LeastSquares, make_linear_regression
+
+    for objective in (get_objective("rosenbrock"), LeastSquares(*make_linear_regression(n=200, d=2, seed=0)[:2])):
+        window = plotting.objective_window(objective)
+        xx, yy, zz = plotting._grid(objective, window, 150)  # 150 × 150 points, 27 rows per call
+        np.testing.assert_array_equal(zz, objective.value(np.stack([xx, yy], axis=-1)))
