@@ -23,6 +23,8 @@ arithmetic (+, −, ×, ÷, √) gives each element the same bits whatever the a
 
 Memory: a batch keeps every step of every position (what the picture draws), at most :attr:`SliderBatches.BYTES`
 per optimizer (beyond that, the positions nearest to the current one), and only the latest batch of each optimizer.
+Like any cache it takes the objective for a fixed function: one whose J changes between moves (a user's object
+with a switch) shows the batch's runs until another control moves.
 """
 
 from __future__ import annotations
