@@ -170,6 +170,22 @@ def test_a_students_rule_shows_what_it_shows_run_by_run(rule):
         assert "your " + rule.__name__ in batched.caption.value and "ran instead" not in batched.caption.value
 
 
+def gd_step_loop(theta, grad, lr):  # right, one number at a time: takes a batch, slowly
+    lr = np.broadcast_to(lr, theta.shape)
+    out = np.empty_like(theta)
+    for i in np.ndindex(theta.shape):
+        out[i] = theta[i] - lr[i] * grad[i]
+    return out
+
+
+def test_a_students_rule_is_batched_over_the_positions_near_the_slider_only():
+    batched, single = twins(trajectory_panel, "gd", "rotated_quadratic", rule=gd_step_loop, lr=0.1, steps=50)
+    for _ in drag([batched, single], "lr", [1, 2, 3, -1]):
+        assert_alike(batched, single)
+    assert batched.batches.answered == 4
+    assert batched.batches._batches["gd"].trajectory.thetas.shape[1] <= batched.batches.STUDENT_POSITIONS + 2
+
+
 def test_a_students_adam_that_cannot_take_a_batch_in_a_comparison():
     batched, single = twins(comparison_panel, ("gd", "adam"), "rosenbrock", rule={"adam": adam_step_one_run},
                             steps=300)

@@ -73,6 +73,9 @@ class SliderBatches:
     #: a panel whose runs take at least this many steps in all runs its α slider's range right away (a long run
     #: costs a student more than a frame; a short one is batched when its slider first moves, in about one run's time)
     PREPARE_STEPS = 1000
+    #: a student's rule gets a batch of the positions around the current one only: a rule that loops over the runs in
+    #: Python (right, but slow on a batch) then costs a few runs' time, not a hundred
+    STUDENT_POSITIONS = 17
 
     def __init__(self, panel):
         self.panel = panel
@@ -152,7 +155,8 @@ class SliderBatches:
         if before is not None:
             shown, used = before
             shown_at = used[axis[1]] if axis[0] == "hyper" else float(shown.thetas[0][axis[1]])
-        positions = self._within_budget(positions, current, panel.steps, np.size(theta0))
+        positions = self._within_budget(positions, current, panel.steps, np.size(theta0),
+                                        self.STUDENT_POSITIONS if panel.rules.get(name) else None)
         for value in (current, None if shown is None else shown_at):
             if value is not None and value not in positions:
                 positions.append(value)
@@ -177,10 +181,11 @@ class SliderBatches:
         self._batches[name] = batch
         return batch
 
-    def _within_budget(self, positions, current, steps, d):
-        """The positions a batch can keep in :attr:`BYTES`: all of them, or those nearest to ``current``."""
+    def _within_budget(self, positions, current, steps, d, most=None):
+        """The positions a batch can keep in :attr:`BYTES` (and at most ``most``): all of them, or those nearest to
+        ``current``."""
         per_run = (steps + 1) * (d + 2) * 8  # θ, J and |∇J| at every step
-        most = max(int(self.BYTES // per_run), 1)
+        most = min(max(int(self.BYTES // per_run), 1), most or len(positions))
         if len(positions) <= most:
             return list(positions)
         centre = int(np.argmin(np.abs(np.asarray(positions, dtype=float) - current)))
