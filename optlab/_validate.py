@@ -16,6 +16,7 @@ from ._format import fmt
 
 __all__ = [
     "positive",
+    "threshold",
     "unit_interval",
     "nonnegative",
     "finite_array",
@@ -86,6 +87,11 @@ def _rule(rule: str, bad: float) -> str:
 def positive(name: str, x):
     """Check 0 < x < inf elementwise (learning rates, ε, ...)."""
     return _check(name, x, lambda v: (v > 0) & (v < np.inf), "> 0")
+
+
+def threshold(name: str, x):
+    """Check 0 < x <= inf elementwise (a clipping threshold, where inf means no clipping)."""
+    return _check(name, x, lambda v: v > 0, "> 0 (inf: no clipping)")
 
 
 def nonnegative(name: str, x):

@@ -37,7 +37,8 @@ from typing import Optional
 import numpy as np
 
 from ._format import fmt
-from ._validate import finite_array, nonnegative, positive, valid_batch_size
+from ._validate import finite_array, nonnegative, positive, threshold, valid_batch_size
+from .clipping import unchecked_clip_by_global_norm, unchecked_clip_by_value
 from .data import minibatches
 from .objectives import get_objective
 from .optimizers import RuleError, make_optimizer
@@ -97,6 +98,9 @@ class Trajectory:
         note: why optlab's rule ran instead of the one the optimizer was given (one sentence), or "".
         lr_limit: on a quadratic (an objective with ``lam_max``), α and the stability limit of each run
             (:class:`LrLimit`), if the optimizer has one and α is constant (no schedule); otherwise None.
+        clip: with ``clip_norm``/``clip_value``: what was clipped, ``"‖g‖"`` or ``"|gᵢ|"``; otherwise "".
+        clipped: with clipping: at how many steps the clip changed the gradient, per run (int, shape S); else None.
+        last_clipped: with clipping: the last step t (from 1) at which it did, −1 if never (shape S); else None.
     """
 
     thetas: np.ndarray
@@ -113,6 +117,9 @@ class Trajectory:
     rule: str = ""
     note: str = ""
     lr_limit: Optional[LrLimit] = None
+    clip: str = ""
+    clipped: Optional[np.ndarray] = None
+    last_clipped: Optional[np.ndarray] = None
 
     def __getitem__(self, index) -> "Trajectory":
         """The runs ``index`` of a batch (indexing the run axes), e.g. ``traj[3]`` or ``traj[2, 5]``."""
@@ -128,10 +135,12 @@ class Trajectory:
         states = None if self.states is None else {
             k: (v if k == "t" else v[per_step]) for k, v in self.states.items()}
         limit = None if self.lr_limit is None else self.lr_limit[index]
+        clipped = {} if self.clipped is None else dict(clipped=self.clipped[index],
+                                                       last_clipped=self.last_clipped[index])
         return dataclasses.replace(self, thetas=pick(self.thetas), losses=pick(self.losses),
                                    grad_norms=pick(self.grad_norms), diverged_at=self.diverged_at[index],
                                    states=states, updates=pick(self.updates), grads=pick(self.grads),
-                                   lr_limit=limit)
+                                   lr_limit=limit, **clipped)
 
     @property
     def diverged(self) -> np.ndarray:
@@ -152,14 +161,25 @@ class Trajectory:
         The reason is given where it is known: 'diverged at step 73: α = 0.22 > 2/L = 0.2' on a quadratic, and a
         run whose J grew a hundredfold or more without overflowing ends with 'J grew 10⁴× — α too large?' (or with
         the limit it exceeds, on a quadratic).
-        If optlab's rule took over from the one given, the line starts with the reason (:attr:`note`).
+        If optlab's rule took over from the one given, the line starts with the reason (:attr:`note`). With gradient
+        clipping the line ends with when it was active: '‖g‖ clipped at 12 of 300 steps, the last at step 40'.
         """
         return f"{self.note}. {self.outcome}" if self.note else self.outcome
 
     @property
     def outcome(self) -> str:
         """:attr:`message` without the :attr:`note`: how the run (or the batch) ended, and why where known."""
-        return self._summary() if self.diverged_at.ndim else self._single()
+        return (self._summary() if self.diverged_at.ndim else self._single()) + self._clipping()
+
+    def _clipping(self) -> str:
+        if self.clipped is None:
+            return ""
+        if self.clipped.ndim:
+            return f"; {self.clip} clipped in {int(np.count_nonzero(self.clipped))} of {self.clipped.size} runs"
+        k = int(self.clipped)
+        if k == 0:
+            return f"; {self.clip} never clipped"
+        return f"; {self.clip} clipped at {k} of {self.steps} steps, the last at step {int(self.last_clipped)}"
 
     def _single(self) -> str:
         k = int(self.diverged_at)
@@ -264,12 +284,13 @@ def _lr_scales(schedule, steps: int):
 
 
 def run(optimizer, objective, theta0=None, steps: int = 100, *, noise=0.0, batch_size=None, schedule=None,
-        seed=0, bound: float = 1e6, record_state: bool = False) -> Trajectory:
+        seed=0, bound: float = 1e6, record_state: bool = False, clip_norm=None, clip_value=None) -> Trajectory:
     """Run ``optimizer`` on ``objective`` from θ0 for ``steps`` steps; all runs of a batch at once.
 
     Each step evaluates the gradient g at ``optimizer.eval_point(θ, state)`` (the look-ahead point for
     Nesterov), adds seeded Gaussian noise of standard deviation ``noise`` or uses a mini-batch of
-    ``batch_size`` examples, and calls ``optimizer.step(θ, g, state, lr_scale=schedule(t))``.
+    ``batch_size`` examples, clips it if asked (as torch's ``clip_grad_norm_`` between ``backward()`` and
+    ``step()``), and calls ``optimizer.step(θ, g, state, lr_scale=schedule(t))``.
 
     Args:
         optimizer: an optimizer object from :mod:`optlab.optimizers` (or its name, with default
@@ -287,6 +308,11 @@ def run(optimizer, objective, theta0=None, steps: int = 100, *, noise=0.0, batch
         seed: seed of ``np.random.default_rng`` for noise and batches (or a Generator).
         bound: a run with |θ| > bound counts as diverged (> 0).
         record_state: also record the optimizer state, the updates and the gradients (step replay).
+        clip_norm: clip each run's gradient by its norm to c = ``clip_norm`` before the step,
+            g ← g·min(1, c/‖g‖) (:func:`optlab.clipping.clip_by_global_norm`); > 0, ``inf`` or None: off; a
+            number or an array over runs. ``Trajectory.clipped`` counts the steps it changed g.
+        clip_value: clip each coordinate of g to [−c, c], c = ``clip_value`` (:func:`optlab.clipping.clip_by_value`);
+            as ``clip_norm``. Give one of the two, not both.
 
     Returns:
         A :class:`Trajectory` (``rule`` says whose rule ran). Runs of a batch are independent: without noise or mini-batches a batched
@@ -295,7 +321,8 @@ def run(optimizer, objective, theta0=None, steps: int = 100, *, noise=0.0, batch
 
     Raises:
         ValueError: naming the argument, for steps < 1, non-finite θ0, a wrong last-axis length,
-            batch_size out of range or without a data objective, negative noise, bound <= 0, ...
+            batch_size out of range or without a data objective, negative noise, bound <= 0, a clipping
+            threshold <= 0, both clip_norm and clip_value, ...
     """
     optimizer = _optimizer(optimizer)
     objective, d = _objective_and_dim(objective)
@@ -328,18 +355,20 @@ def run(optimizer, objective, theta0=None, steps: int = 100, *, noise=0.0, batch
     else:
         raise ValueError(f"seed must be an integer >= 0 or a numpy Generator (got {seed!r})")
     scales = _lr_scales(schedule, steps)
+    clip = _clipping(clip_norm, clip_value)
 
     shapes = [theta0.shape[:-1], tuple(getattr(optimizer, "batch_shape", ())), np.shape(noise)]
     if scales is not None:
         shapes.append(np.shape(scales[0]))
     try:
-        runs = np.broadcast_shapes(*shapes)
+        runs = np.broadcast_shapes(*shapes, *([] if clip is None else [np.shape(clip.limit)]))
     except ValueError:
-        raise ValueError(f"theta0 (runs {shapes[0]}), the hyperparameters (shape {shapes[1]}) and noise "
-                         f"(shape {shapes[2]}) must broadcast together") from None
+        also = "" if clip is None else f" and {clip.name} (shape {np.shape(clip.limit)})"
+        raise ValueError(f"theta0 (runs {shapes[0]}), the hyperparameters (shape {shapes[1]}), noise "
+                         f"(shape {shapes[2]}){also} must broadcast together") from None
     setting = _Setting(objective, _evaluator(objective, data), theta0, runs, d, steps,
                        noise if np.ndim(noise) == 0 else np.asarray(noise)[..., None], batch_size, scales,
-                       float(bound), record_state)
+                       float(bound), record_state, clip)
     if not getattr(optimizer, "custom_rule", False):
         return _finish(_loop(optimizer, setting, rng), optimizer, setting)
     return _run_custom_rule(optimizer, setting, rng)
@@ -360,6 +389,50 @@ class _Setting:
     scales: Optional[list]
     bound: float
     record_state: bool
+    clip: Optional["_Clipping"] = None
+
+
+def _clipping(clip_norm, clip_value):
+    """The runner's gradient clipping, or None: at most one of the two thresholds, each > 0 (inf: off)."""
+    if clip_norm is not None and clip_value is not None:
+        raise ValueError(f"give clip_norm or clip_value, not both (got clip_norm={clip_norm!r}, "
+                         f"clip_value={clip_value!r})")
+    if clip_norm is not None:
+        return _Clipping("clip_norm", "‖g‖", threshold("clip_norm", clip_norm), unchecked_clip_by_global_norm)
+    if clip_value is not None:
+        return _Clipping("clip_value", "|gᵢ|", threshold("clip_value", clip_value), unchecked_clip_by_value)
+    return None
+
+
+@dataclass(frozen=True)
+class _Clipping:
+    """A clip of the gradient (``fn(g, limit)``, limit with a trailing axis) and a counter of when it acted."""
+
+    name: str
+    what: str
+    limit: object
+    fn: object
+
+    def counter(self, runs):
+        return _ClipCounter(self, np.asarray(self.limit)[..., None] if np.ndim(self.limit) else self.limit, runs)
+
+
+class _ClipCounter:
+    """Clips g at each step and counts, per run, the steps at which that changed it (a diverged run's NaN never)."""
+
+    def __init__(self, clipping, limit, runs):
+        self.clipping, self.limit = clipping, limit
+        self.count, self.last = np.zeros(runs, dtype=np.int64), np.full(runs, -1, dtype=np.int64)
+
+    def __call__(self, g, t):
+        clipped = self.clipping.fn(g, self.limit)
+        acted = np.any(np.abs(clipped) < np.abs(g), axis=-1)
+        self.count += acted
+        self.last[acted] = t
+        return clipped
+
+    def result(self):
+        return dict(clip=self.clipping.what, clipped=self.count, last_clipped=self.last)
 
 
 def _run_custom_rule(optimizer, setting, rng):
@@ -430,6 +503,7 @@ def _loop(optimizer, setting, rng):
     step = getattr(optimizer, "unchecked_step", optimizer.step)
     saved_states = [state] if record_state else None
     used_grads = [] if record_state else None
+    clip = None if setting.clip is None else setting.clip.counter(runs)
 
     with np.errstate(all="ignore"):
         loss, grad = evaluate(theta)
@@ -464,6 +538,8 @@ def _loop(optimizer, setting, rng):
                 g = evaluate(point)[1]
             if use_noise:
                 g = g + noise * rng.standard_normal(shape)
+            if clip is not None:  # between backward() and step(), as torch's clip_grad_norm_
+                g = clip(g, k + 1)
             if record_state:
                 used_grads.append(g)
             if scales is None:
@@ -479,6 +555,8 @@ def _loop(optimizer, setting, rng):
         extra = dict(states=_stack_states(saved_states, diverged_at), updates=np.diff(thetas, axis=0),
                      grads=np.stack(used_grads))
         _mask_after(extra["grads"], diverged_at, offset=0)
+    if clip is not None:
+        extra.update(clip.result())
     return Trajectory(thetas=thetas, losses=losses, grad_norms=grad_norms, diverged_at=diverged_at, steps=steps,
                       optimizer=str(getattr(optimizer, "name", type(optimizer).__name__)),
                       objective=str(getattr(objective, "name", type(objective).__name__)),
