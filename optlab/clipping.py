@@ -13,9 +13,10 @@ Both are applied to g between computing it and stepping with it, as ``torch.nn.u
 Conventions (``docs/conventions.md``): g has shape ``(..., d)``; the last axis is the dimension, every leading
 axis an independent run, so the norm is taken per run over the last axis; a threshold may be a scalar or an
 array that broadcasts against g (one value per run: give it a trailing axis, shape ``(S, 1)`` for g of shape
-``(S, d)``); ``inf`` means no clipping; nothing is mutated. Computed as torch does, to the last bits: the norm
-clip multiplies by min(1, c/(‖g‖ + 10⁻⁶)) — torch adds 10⁻⁶ against a division by zero, so a clipped gradient's
-norm is a hair under c — and the value clip is a clamp.
+``(S, d)``); ``inf`` means no clipping; nothing is mutated. Computed with torch's formulas: the norm clip
+multiplies by min(1, c/(‖g‖ + 10⁻⁶)) — torch adds 10⁻⁶ against a division by zero, so a clipped gradient's norm
+is a hair under c — and the value clip is a clamp. (torch sums the squares for ‖g‖ with fused multiply-adds, so
+its norm may differ from this one in the last bit; ``tests/test_conformance.py`` replays torch's clipped runs.)
 
 Example:
     >>> clip_by_global_norm(np.array([3.0, 4.0]), 1.0).round(6)    # ‖g‖ = 5: shortened to length 1, same direction

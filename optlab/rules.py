@@ -34,6 +34,7 @@ __all__ = [
     "rmsprop_step",
     "adam_step",
     "adamw_step",
+    "amsgrad_step",
     "unchecked_gd_step",
     "unchecked_momentum_step",
     "unchecked_framework_momentum_step",
@@ -41,6 +42,7 @@ __all__ = [
     "unchecked_rmsprop_step",
     "unchecked_adam_step",
     "unchecked_adamw_step",
+    "unchecked_amsgrad_step",
     "bias_corrected",
     "effective_lr",
 ]
@@ -159,6 +161,15 @@ def unchecked_adamw_step(theta, grad, m, v, t, lr, beta1, beta2, eps, weight_dec
     """:func:`adamw_step` without checks: Adam's step, and the decay first, θ(1 − αλ), as torch.optim.AdamW does."""
     step, m, v = _adam_direction(grad, m, v, t, lr, beta1, beta2, eps, bias_correction)
     return theta * (1 - lr * weight_decay) - step, m, v
+
+
+def unchecked_amsgrad_step(theta, grad, m, v, v_max, t, lr, beta1, beta2, eps):
+    """:func:`amsgrad_step` without checks: Adam's m and v, v_max ← max(v_max, v), and √(v_max/(1 − β2ᵗ)) + ε below."""
+    m = beta1 * m + (1 - beta1) * grad
+    v = beta2 * v + (1 - beta2) * grad * grad
+    v_max = np.maximum(v_max, v)
+    step = (lr / (1 - beta1**t)) * m / _rms_denominator(v_max, beta2, eps, t)
+    return theta - step, m, v, v_max
 
 
 def bias_corrected(x, beta, t):
@@ -460,3 +471,43 @@ def adamw_step(theta, grad, m, v, t, lr, beta1, beta2, eps, weight_decay, bias_c
     args = _adam_args(specs.ADAMW, theta, grad, m, v, t, lr, beta1, beta2, eps, weight_decay, bias_correction)
     with np.errstate(**_QUIET):
         return unchecked_adamw_step(*args)
+
+
+@_described_by(specs.ADAM)
+def amsgrad_step(theta, grad, m, v, v_max, t, lr, beta1, beta2, eps):
+    r"""One step of AMSGrad (Reddi, Kale & Kumar, 2018) as PyTorch writes it: Adam dividing by a running maximum.
+
+    Symbols as in :func:`adam_step`; v_max is ``v_max`` (zeros at the start), the largest v so far:
+
+    .. math::
+        m \leftarrow \beta_1 m + (1 - \beta_1) g, \qquad v \leftarrow \beta_2 v + (1 - \beta_2) g^2, \qquad
+        v_{\max} \leftarrow \max(v_{\max}, v)
+
+        \theta \leftarrow \theta - \alpha\, \frac{m/(1 - \beta_1^t)}{\sqrt{v_{\max}/(1 - \beta_2^t)} + \varepsilon}
+
+    The maximum is of the *uncorrected* v, then divided by 1 − β2ᵗ as v is, as ``torch.optim.Adam(amsgrad=True)``
+    does (the paper's AMSGrad keeps max(v_max, v) and has no bias correction at all). Because v_max never
+    shrinks, neither does the denominator: a gradient that suddenly gets small cannot make the step long, and a
+    rare large gradient is not forgotten — which is what Adam gets wrong on Reddi et al.'s online problem.
+
+    Args:
+        theta, grad, m, v, t: as in :func:`adam_step`.
+        v_max: the running maximum of v (zeros at the start), same shape, no negative entry.
+        {hyperparameters}
+
+    Returns:
+        ``(theta, m, v, v_max)``, all new arrays.
+
+    Example:
+        >>> small = np.array([0.01])                            # a gradient much smaller than before
+        >>> theta, m, v, v_max = amsgrad_step(np.zeros(1), small, np.zeros(1), np.full(1, 0.004), np.full(1, 0.004),
+        ...                                   t=2, lr=0.1)
+        >>> v, v_max                                            # v falls below the maximum, which stays
+        (array([0.0039961]), array([0.004]))
+
+    Introduced in lesson 05 (why Adam can fail to converge).
+    """
+    theta, grad, m, v, t, lr, beta1, beta2, eps = _adam_args(specs.ADAM, theta, grad, m, v, t, lr, beta1, beta2, eps)
+    v_max = _state("v_max", v_max, theta, squares="v_max is an average of squared gradients")
+    with np.errstate(**_QUIET):
+        return unchecked_amsgrad_step(theta, grad, m, v, v_max, t, lr, beta1, beta2, eps)
