@@ -735,6 +735,100 @@ theta = theta - lr * m_hat / (np.sqrt(v_hat) + eps)"""),
         M("returns a tuple, not a number", "return 1 - beta1**t, np.sqrt(1 - beta2**t)"),
         M("returns None", "ratio = (1 - beta1**t) / np.sqrt(1 - beta2**t)"),
     ],
+    "amsgrad_step": [
+        M("it divides by v, not by the maximum v_max", """
+m = beta1 * m + (1 - beta1) * grad
+v = beta2 * v + (1 - beta2) * grad**2
+v_max = np.maximum(v_max, v)
+theta = theta - lr * (m / (1 - beta1**t)) / (np.sqrt(v / (1 - beta2**t)) + eps)
+return theta, m, v, v_max"""),
+        M("the maximum is taken with the old v", """
+v_max = np.maximum(v_max, v)
+m = beta1 * m + (1 - beta1) * grad
+v = beta2 * v + (1 - beta2) * grad**2
+theta = theta - lr * (m / (1 - beta1**t)) / (np.sqrt(v_max / (1 - beta2**t)) + eps)
+return theta, m, v, v_max"""),
+        M("v_max keeps the maximum of the corrected v̂", """
+m = beta1 * m + (1 - beta1) * grad
+v = beta2 * v + (1 - beta2) * grad**2
+v_max = np.maximum(v_max, v / (1 - beta2**t))
+theta = theta - lr * (m / (1 - beta1**t)) / (np.sqrt(v_max) + eps)
+return theta, m, v, v_max"""),
+        M("v_max is not divided by 1 − β2ᵗ in the step", """
+m = beta1 * m + (1 - beta1) * grad
+v = beta2 * v + (1 - beta2) * grad**2
+v_max = np.maximum(v_max, v)
+theta = theta - lr * (m / (1 - beta1**t)) / (np.sqrt(v_max) + eps)
+return theta, m, v, v_max"""),
+        M("v_max keeps the maximum of g², not of v", """
+m = beta1 * m + (1 - beta1) * grad
+v = beta2 * v + (1 - beta2) * grad**2
+v_max = np.maximum(v_max, grad**2)
+theta = theta - lr * (m / (1 - beta1**t)) / (np.sqrt(v_max / (1 - beta2**t)) + eps)
+return theta, m, v, v_max"""),
+        M("v is overwritten by the maximum", """
+m = beta1 * m + (1 - beta1) * grad
+v = np.maximum(v_max, beta2 * v + (1 - beta2) * grad**2)
+theta = theta - lr * (m / (1 - beta1**t)) / (np.sqrt(v / (1 - beta2**t)) + eps)
+return theta, m, v, v"""),
+        M("v_max is never updated", """
+m = beta1 * m + (1 - beta1) * grad
+v = beta2 * v + (1 - beta2) * grad**2
+theta = theta - lr * (m / (1 - beta1**t)) / (np.sqrt(np.maximum(v_max, v) / (1 - beta2**t)) + eps)
+return theta, m, v, v_max"""),
+        M("θ moves uphill", """
+m = beta1 * m + (1 - beta1) * grad
+v = beta2 * v + (1 - beta2) * grad**2
+v_max = np.maximum(v_max, v)
+theta = theta + lr * (m / (1 - beta1**t)) / (np.sqrt(v_max / (1 - beta2**t)) + eps)
+return theta, m, v, v_max"""),
+        M("m is not bias-corrected", """
+m = beta1 * m + (1 - beta1) * grad
+v = beta2 * v + (1 - beta2) * grad**2
+v_max = np.maximum(v_max, v)
+theta = theta - lr * m / (np.sqrt(v_max / (1 - beta2**t)) + eps)
+return theta, m, v, v_max"""),
+        M("t is counted from 0", """
+m = beta1 * m + (1 - beta1) * grad
+v = beta2 * v + (1 - beta2) * grad**2
+v_max = np.maximum(v_max, v)
+theta = theta - lr * (m / (1 - beta1**(t - 1))) / (np.sqrt(v_max / (1 - beta2**(t - 1))) + eps)
+return theta, m, v, v_max"""),
+        M("ε is inside the square root", """
+m = beta1 * m + (1 - beta1) * grad
+v = beta2 * v + (1 - beta2) * grad**2
+v_max = np.maximum(v_max, v)
+theta = theta - lr * (m / (1 - beta1**t)) / np.sqrt(v_max / (1 - beta2**t) + eps)
+return theta, m, v, v_max"""),
+        M("v collects g instead of g²", """
+m = beta1 * m + (1 - beta1) * grad
+v = beta2 * v + (1 - beta2) * grad
+v_max = np.maximum(v_max, v)
+theta = theta - lr * (m / (1 - beta1**t)) / (np.sqrt(v_max / (1 - beta2**t)) + eps)
+return theta, m, v, v_max"""),
+        M("raised ValueError", """
+m = beta1 * m + (1 - beta1) * grad
+v = beta2 * v + (1 - beta2) * grad**2
+v_max = max(v_max, v)
+theta = theta - lr * (m / (1 - beta1**t)) / (np.sqrt(v_max / (1 - beta2**t)) + eps)
+return theta, m, v, v_max"""),
+        M("returns 3 values; it should return the 4 values (theta, m, v, v_max)", """
+m = beta1 * m + (1 - beta1) * grad
+v = beta2 * v + (1 - beta2) * grad**2
+v_max = np.maximum(v_max, v)
+return theta - lr * (m / (1 - beta1**t)) / (np.sqrt(v_max / (1 - beta2**t)) + eps), m, v"""),
+        M("changes its input `v_max` in place", """
+m = beta1 * m + (1 - beta1) * grad
+v = beta2 * v + (1 - beta2) * grad**2
+np.maximum(v_max, v, out=v_max)
+theta = theta - lr * (m / (1 - beta1**t)) / (np.sqrt(v_max / (1 - beta2**t)) + eps)
+return theta, m, v, v_max"""),
+        M("returns None", """
+m = beta1 * m + (1 - beta1) * grad
+v = beta2 * v + (1 - beta2) * grad**2
+v_max = np.maximum(v_max, v)
+theta = theta - lr * (m / (1 - beta1**t)) / (np.sqrt(v_max / (1 - beta2**t)) + eps)"""),
+    ],
     # ------------------------------------------------------------------ lesson 06
     "adamw_step": [
         M("λθ is added to the gradient (that is L2 regularisation)", """
