@@ -34,7 +34,7 @@ import numpy as np
 from ._validate import broadcastable, finite_array, threshold
 
 __all__ = ["clip_by_global_norm", "clip_by_value", "unchecked_clip_by_global_norm", "unchecked_clip_by_value",
-           "global_norm"]
+           "global_norm", "norm_clip_factor"]
 
 #: torch's guard against a zero norm in ``clip_grad_norm_``: the factor is c/(‖g‖ + NORM_EPS).
 NORM_EPS = 1e-6
@@ -46,10 +46,16 @@ def global_norm(grad):
     return np.sqrt(np.sum(grad * grad, axis=-1))
 
 
+def norm_clip_factor(grad, max_norm):
+    """min(1, c/(‖g‖ + 10⁻⁶)) per run, shape ``grad.shape[:-1] + (1,)``: what clipping by norm multiplies g by (< 1
+    exactly when it acts). Unchecked: g a float array, ``max_norm`` broadcasting against it."""
+    norm = np.sqrt(np.sum(grad * grad, axis=-1, keepdims=True))
+    return np.minimum(max_norm / (norm + NORM_EPS), 1.0)
+
+
 def unchecked_clip_by_global_norm(grad, max_norm):
     """:func:`clip_by_global_norm` without checks: g·min(1, c/(‖g‖ + 10⁻⁶)); ``max_norm`` broadcasts against g."""
-    norm = np.sqrt(np.sum(grad * grad, axis=-1, keepdims=True))
-    return grad * np.minimum(max_norm / (norm + NORM_EPS), 1.0)
+    return grad * norm_clip_factor(grad, max_norm)
 
 
 def unchecked_clip_by_value(grad, limit):

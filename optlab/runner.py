@@ -38,7 +38,7 @@ import numpy as np
 
 from ._format import fmt
 from ._validate import finite_array, nonnegative, positive, threshold, valid_batch_size
-from .clipping import unchecked_clip_by_global_norm, unchecked_clip_by_value
+from .clipping import norm_clip_factor, unchecked_clip_by_value
 from .data import minibatches
 from .objectives import get_objective
 from .optimizers import RuleError, make_optimizer
@@ -398,15 +398,25 @@ def _clipping(clip_norm, clip_value):
         raise ValueError(f"give clip_norm or clip_value, not both (got clip_norm={clip_norm!r}, "
                          f"clip_value={clip_value!r})")
     if clip_norm is not None:
-        return _Clipping("clip_norm", "‖g‖", threshold("clip_norm", clip_norm), unchecked_clip_by_global_norm)
+        return _Clipping("clip_norm", "‖g‖", threshold("clip_norm", clip_norm), _clip_norm)
     if clip_value is not None:
-        return _Clipping("clip_value", "|gᵢ|", threshold("clip_value", clip_value), unchecked_clip_by_value)
+        return _Clipping("clip_value", "|gᵢ|", threshold("clip_value", clip_value), _clip_value)
     return None
+
+
+def _clip_norm(g, limit):
+    """optlab.clipping's clip by norm, and which runs it changed (a diverged run's NaN never counts)."""
+    factor = norm_clip_factor(g, limit)
+    return g * factor, factor[..., 0] < 1.0
+
+
+def _clip_value(g, limit):
+    return unchecked_clip_by_value(g, limit), np.any(np.abs(g) > limit, axis=-1)
 
 
 @dataclass(frozen=True)
 class _Clipping:
-    """A clip of the gradient (``fn(g, limit)``, limit with a trailing axis) and a counter of when it acted."""
+    """A clip of the gradient (``fn(g, limit) -> (clipped g, acted per run)``, limit with a trailing axis)."""
 
     name: str
     what: str
@@ -425,10 +435,10 @@ class _ClipCounter:
         self.count, self.last = np.zeros(runs, dtype=np.int64), np.full(runs, -1, dtype=np.int64)
 
     def __call__(self, g, t):
-        clipped = self.clipping.fn(g, self.limit)
-        acted = np.any(np.abs(clipped) < np.abs(g), axis=-1)
-        self.count += acted
-        self.last[acted] = t
+        clipped, acted = self.clipping.fn(g, self.limit)
+        if acted.any():
+            self.count += acted
+            self.last[acted] = t
         return clipped
 
     def result(self):
