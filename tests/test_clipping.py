@@ -9,8 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from optlab.clipping import (NORM_EPS, clip_by_global_norm, clip_by_value, global_norm, unchecked_clip_by_global_norm,
-                             unchecked_clip_by_value)
+from optlab.clipping import (NORM_EPS, clip_by_global_norm, clip_by_value, global_norm, norm_clip_factor,
+                             unchecked_clip_by_global_norm, unchecked_clip_by_value)
 
 finite = st.floats(-1e6, 1e6, allow_nan=False)
 grads = hnp.arrays(np.float64, hnp.array_shapes(min_dims=1, max_dims=3, min_side=1, max_side=5), elements=finite)
@@ -30,6 +30,9 @@ def test_the_norm_clip_is_torchs_formula_to_the_bit():
     norm = np.sqrt(np.sum(g * g, axis=-1, keepdims=True))
     np.testing.assert_array_equal(clip_by_global_norm(g, 10.0), g * np.minimum(10.0 / (norm + NORM_EPS), 1.0))
     np.testing.assert_array_equal(global_norm(g), norm[:, 0])
+    factor = norm_clip_factor(g, 10.0)                                   # < 1 exactly where the clip acts
+    assert factor.shape == (3, 1) and list(factor[:, 0] < 1) == [True, False, False]
+    np.testing.assert_array_equal(g * factor, clip_by_global_norm(g, 10.0))
 
 
 @settings(max_examples=60, deadline=None)
