@@ -557,6 +557,7 @@ theta = theta - lr * grad / (np.sqrt(v_hat) + eps)"""),
         M("does not move every coordinate by exactly α", "return theta - lr * np.sign(grad) * (np.abs(grad) > 1)"),
         M("returns θ as a list", "return [t - lr * np.sign(g) for t, g in zip(theta, grad)]"),
         M("returns None", "theta = theta - lr * np.sign(grad)"),
+        M("gives NaN where g = 0 — g/|g| is 0/0 there", "return theta - lr * grad / np.abs(grad)"),
     ],
     # ------------------------------------------------------------------ lesson 05
     "adam_step": [

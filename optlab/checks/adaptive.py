@@ -126,10 +126,11 @@ def reference_sign_descent_step(theta, grad, lr):
 @_public
 def check_sign_descent_step(sign_descent_step):
     """Check lesson 04's ``sign_descent_step(theta, grad, lr)`` against RMSProp with β2 = 0 and a tiny ε,
-    on gradients from 10⁻³ to 10³."""
+    on gradients from 10⁻³ to 10³ and a gradient coordinate that is exactly 0 (sign(0) = 0: no move)."""
     name = "sign_descent_step"
     rng = np.random.default_rng(4)
     theta, grad = rng.normal(size=(5, 3)), rng.normal(size=(5, 3)) * np.geomspace(1e-3, 1e3, 3)
+    grad[2, 1] = 0.0  # a flat coordinate: g/|g| would give 0/0 there
     theta_in, grad_in = theta.copy(), grad.copy()
     out = _call(name, sign_descent_step, (theta, grad, 0.1), returns="theta")
     want, _ = _rules.rmsprop_step(theta_in, grad_in, np.zeros_like(theta), lr=0.1, beta2=0.0, eps=1e-300)
@@ -145,6 +146,10 @@ def check_sign_descent_step(sign_descent_step):
             _fail(f"{name} changes theta or grad in place",
                   "Return a new array, e.g. theta - lr * np.sign(grad), so the caller's arrays stay unchanged.")
     if not np.allclose(got, want, rtol=0, atol=1e-12):
+        flat = grad_in == 0
+        if np.isnan(got[flat]).any() and np.allclose(got[~flat], want[~flat], rtol=0, atol=1e-12):
+            _fail(f"{name} gives NaN where g = 0 — g/|g| is 0/0 there",
+                  "sign(0) is 0: a coordinate with a zero gradient does not move. Use np.sign(grad).")
         named = [(theta_in + 0.1 * np.sign(grad_in), "θ moves uphill — a sign error",
                   "The step goes against the gradient: subtract α·sign(g)."),
                  (theta_in - 0.1 * grad_in, "it steps by α·g, not α·sign(g)",
@@ -169,4 +174,4 @@ _register("rmsprop_step", "04", check_rmsprop_step, _rules.rmsprop_step, _RMSPRO
 _register("sign_descent_step", "04", check_sign_descent_step, reference_sign_descent_step,
           ["θ moves uphill", "it steps by α·g, not α·sign(g)", "it returns the step, not the new θ",
            "the learning rate α is missing", "it divides by the largest |g|",
-           "does not move every coordinate by exactly α"])
+           "does not move every coordinate by exactly α", "gives NaN where g = 0"])
