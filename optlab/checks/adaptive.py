@@ -35,7 +35,7 @@ def _adaptive_cases(with_beta):
 
 def _adaptive(th, g, s, lr, beta2, eps, t=None, *, avg, square=True, abs_=False, eps_inside=False, old=False,
               sqrt=True, sign=-1, accumulate=True, swap=False, one_minus=True, beta_on=True, t_ignored=False, dt=0,
-              return_hat=False):
+              return_hat=False, eps_on=True):
     g2 = np.abs(g) if abs_ else (g * g if square else g)
     if not accumulate:
         new = g2
@@ -48,7 +48,7 @@ def _adaptive(th, g, s, lr, beta2, eps, t=None, *, avg, square=True, abs_=False,
     used = s if old else new
     if t is not None and not t_ignored:
         used = used / (1 - beta2 ** (t + dt))
-    den = np.sqrt(used + eps) if eps_inside else ((np.sqrt(used) if sqrt else used) + eps)
+    den = np.sqrt(used + eps) if eps_inside else ((np.sqrt(used) if sqrt else used) + (eps if eps_on else 0.0))
     return th + sign * lr * g / den, (used if return_hat else new)
 
 
@@ -65,6 +65,8 @@ def _adaptive_variants(rule_fn, state, rule):
         (f"{state} collects g instead of g²", f"Square the gradient (elementwise): {rule}.", dict(square=False)),
         (f"{state} collects |g| instead of g²", f"Square the gradient: {rule}.", dict(abs_=True)),
         ("ε is inside the square root", f"Add it outside: θ ← θ − α g/(√{state} + ε).", dict(eps_inside=True)),
+        ("ε is missing", f"Add it to the root: θ ← θ − α g/(√{state} + ε); it keeps the step finite where {state} "
+         "is tiny.", dict(eps_on=False)),
         (f"θ is updated with the old {state}", f"Update {state} first ({rule}), then use the new one.",
          dict(old=True)),
         ("the square root is missing", f"Divide by √{state} + ε, not {state} + ε.", dict(sqrt=False)),
