@@ -369,3 +369,21 @@ def test_unchecked_kernels_are_the_checked_rules_math():
                           th - 0.1 * g / (np.sqrt((0.99 * v + 0.01 * g**2)) / np.sqrt(1 - 0.99**3) + 1e-8))
     assert eff.shape == (2,) and np.all(eff > 0)
     np.testing.assert_allclose(rules.bias_corrected(m, 0.9, 2), m / 0.19)
+
+
+@pytest.mark.parametrize("call, match", [
+    (lambda: rules.bias_corrected(np.ones(2), 0.9, 0), r"^t must be an integer >= 1 \(got 0\)"),
+    (lambda: rules.bias_corrected(np.ones(2), 1.0, 3), r"^beta must be in \[0, 1\) \(got 1\)"),
+    (lambda: rules.bias_corrected(np.ones(2), 0.9, 2.5), r"^t must be an integer >= 1 \(got 2.5\)"),
+    (lambda: rules.bias_corrected(np.ones(2), 0.9, np.array([1, 2, 3])), r"^t of shape \(3,\) must broadcast"),
+    (lambda: rules.bias_corrected("m", 0.9, 1), r"^x must be a real number"),
+    (lambda: rules.effective_lr(0.1, -np.ones(2), 0.9, 1e-8), r"^v must hold no negative numbers"),
+    (lambda: rules.effective_lr(0.1, np.zeros(2), 0.9, 0.0), r"^eps must be > 0 \(got 0\)"),
+    (lambda: rules.effective_lr(-0.1, np.ones(2), 0.9, 1e-8), r"^lr must be > 0 \(got -0.1\)"),
+    (lambda: rules.effective_lr(0.1, np.ones(2), 1.0, 1e-8), r"^beta2 must be in \[0, 1\)"),
+    (lambda: rules.effective_lr(0.1, np.ones(2), 0.9, 1e-8, t=0), r"^t must be an integer >= 1 \(got 0\)"),
+])
+def test_bias_corrected_and_effective_lr_reject_bad_input_without_warnings(call, match):
+    """The two public helpers of the rules divided by 1 − βᵗ and √v̂ + ε unchecked: t = 0, β = 1, ε = 0 or a negative
+    v printed a RuntimeWarning and returned inf or NaN. Now a ValueError names the argument."""
+    _no_warning_value_error(call, match=match)
