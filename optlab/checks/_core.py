@@ -119,7 +119,9 @@ def _short_traceback(error):
         from IPython import get_ipython
 
         shell = get_ipython()
-        return shell.InteractiveTB.structured_traceback(type(error), error, _visible_frames(error.__traceback__))
+        # tb_offset=0: the chain starts at the notebook's own frame (IPython 8 would skip it by default)
+        return shell.InteractiveTB.structured_traceback(type(error), error, _visible_frames(error.__traceback__),
+                                                        tb_offset=0)
     return render
 
 
