@@ -339,7 +339,10 @@ def test_bias_correction_must_be_a_bool(name, bad):
 @pytest.mark.parametrize("arg,bad,says", [
     ("grad", None, r"grad must be a real number or an array of real numbers \(got None\)"),
     ("grad", [[1.0, None], [0.5, 0.5]], r"grad must be a real number or an array of real numbers \(got \[\[1.0, None\]"),
-    ("grad", "0.5", r"grad must be a real number or an array of real numbers \(got 0.5\)"),
+    # quoted: "(got 0.5)" for the text "0.5" read as if a number had been refused
+    ("grad", "0.5", r"grad must be a real number or an array of real numbers \(got '0.5'\)"),
+    ("lr", "0.1", r"lr must be a real number or an array of real numbers \(got '0.1'\)"),
+    ("lr", 10**400, r"lr must be a real number within float's range \(got an integer of 401 digits\)"),
     ("theta", np.ones((2, 2)) * (1 + 2j), r"theta must be real, not complex \(got \[\(1\+2j\), "),
     ("grad", np.ones((2, 2), dtype=complex), r"grad must be real, not complex"),
     ("theta", [[True, False], [True, True]], r"theta must hold real numbers, not bools"),
