@@ -22,7 +22,8 @@ from __future__ import annotations
 import numpy as np
 
 from . import specs
-from ._validate import broadcastable, finite_array, no_negatives, positive_int, real_array, same_shape
+from ._validate import (broadcastable, finite_array, no_negatives, positive, positive_int, real_array,
+                        same_shape, unit_interval)
 
 __all__ = [
     "gd_step",
@@ -172,17 +173,50 @@ def unchecked_amsgrad_step(theta, grad, m, v, v_max, t, lr, beta1, beta2, eps):
     return theta - step, m, v, v_max
 
 
+def _broadcast(name, x, target_name, target):
+    """Check that ``x`` broadcasts against the array ``target`` (either may be the larger)."""
+    try:
+        np.broadcast_shapes(np.shape(x), np.shape(target))
+    except ValueError:
+        raise ValueError(f"{name} of shape {np.shape(x)} must broadcast against {target_name} of shape "
+                         f"{np.shape(target)}") from None
+    return x
+
+
 def bias_corrected(x, beta, t):
-    """x̂ = x/(1 − βᵗ): a moment estimate started at 0, corrected for its bias towards 0 after t steps."""
-    return x / (1 - beta**t)
+    """x̂ = x/(1 − βᵗ): a moment estimate started at 0, corrected for its bias towards 0 after t steps.
+
+    ``beta`` in [0, 1) and the step count ``t`` ≥ 1 (an integer, or an integer array) broadcast against ``x``.
+
+    Example:
+        >>> bias_corrected(np.array([0.1, -0.2]), 0.9, 1)
+        array([ 1., -2.])
+    """
+    x = real_array("x", x)
+    beta = _broadcast("beta", unit_interval("beta", beta), "x", x)
+    t = _broadcast("t", positive_int("t", t), "x", x)
+    with np.errstate(**_QUIET):
+        return x / (1 - beta**t)
 
 
 def effective_lr(lr, v, beta2, eps, t=None):
     """α/(√v̂ + ε) per coordinate, the learning rate RMSProp and Adam use (v̂ = v/(1 − β2ᵗ); t=None: v itself).
 
     AdaGrad's is ``effective_lr(lr, s, 0.0, eps)``. The denominator is the one the steps divide by, to the bit.
+    ``lr`` and ``eps`` > 0, ``v`` ≥ 0, ``beta2`` in [0, 1) and ``t`` ≥ 1 (or None) broadcast against ``v``.
+
+    Example:
+        >>> effective_lr(0.1, np.array([4.0, 0.0]), 0.0, 1.0)
+        array([0.03333333, 0.1       ])
     """
-    return lr / _rms_denominator(v, beta2, eps, t)
+    v = no_negatives("v", v, "v is an average of squared gradients")
+    lr = _broadcast("lr", positive("lr", lr), "v", v)
+    beta2 = _broadcast("beta2", unit_interval("beta2", beta2), "v", v)
+    eps = _broadcast("eps", positive("eps", eps), "v", v)
+    if t is not None:
+        t = _broadcast("t", positive_int("t", t), "v", v)
+    with np.errstate(**_QUIET):
+        return lr / _rms_denominator(v, beta2, eps, t)
 
 
 # --------------------------------------------------------------------------- the rules, checked

@@ -341,7 +341,10 @@ def test_bias_correction_must_be_a_bool(name, bad):
 @pytest.mark.parametrize("arg,bad,says", [
     ("grad", None, r"grad must be a real number or an array of real numbers \(got None\)"),
     ("grad", [[1.0, None], [0.5, 0.5]], r"grad must be a real number or an array of real numbers \(got \[\[1.0, None\]"),
-    ("grad", "0.5", r"grad must be a real number or an array of real numbers \(got 0.5\)"),
+    # quoted: "(got 0.5)" for the text "0.5" read as if a number had been refused
+    ("grad", "0.5", r"grad must be a real number or an array of real numbers \(got '0.5'\)"),
+    ("lr", "0.1", r"lr must be a real number or an array of real numbers \(got '0.1'\)"),
+    ("lr", 10**400, r"lr must be a real number within float's range \(got an integer of 401 digits\)"),
     ("theta", np.ones((2, 2)) * (1 + 2j), r"theta must be real, not complex \(got \[\(1\+2j\), "),
     ("grad", np.ones((2, 2), dtype=complex), r"grad must be real, not complex"),
     ("theta", [[True, False], [True, True]], r"theta must hold real numbers, not bools"),
@@ -388,3 +391,21 @@ def test_amsgrad_is_adam_while_v_never_shrinks_and_keeps_the_largest_v():
     new_m = 0.9 * m + 0.1 * g_down
     np.testing.assert_allclose(ams[0], th - 0.1 * (new_m / (1 - 0.9**4)) / (np.sqrt(big / (1 - 0.99**4)) + 1e-8),
                                rtol=1e-15)
+
+
+@pytest.mark.parametrize("call, match", [
+    (lambda: rules.bias_corrected(np.ones(2), 0.9, 0), r"^t must be an integer >= 1 \(got 0\)"),
+    (lambda: rules.bias_corrected(np.ones(2), 1.0, 3), r"^beta must be in \[0, 1\) \(got 1\)"),
+    (lambda: rules.bias_corrected(np.ones(2), 0.9, 2.5), r"^t must be an integer >= 1 \(got 2.5\)"),
+    (lambda: rules.bias_corrected(np.ones(2), 0.9, np.array([1, 2, 3])), r"^t of shape \(3,\) must broadcast"),
+    (lambda: rules.bias_corrected("m", 0.9, 1), r"^x must be a real number"),
+    (lambda: rules.effective_lr(0.1, -np.ones(2), 0.9, 1e-8), r"^v must hold no negative numbers"),
+    (lambda: rules.effective_lr(0.1, np.zeros(2), 0.9, 0.0), r"^eps must be > 0 \(got 0\)"),
+    (lambda: rules.effective_lr(-0.1, np.ones(2), 0.9, 1e-8), r"^lr must be > 0 \(got -0.1\)"),
+    (lambda: rules.effective_lr(0.1, np.ones(2), 1.0, 1e-8), r"^beta2 must be in \[0, 1\)"),
+    (lambda: rules.effective_lr(0.1, np.ones(2), 0.9, 1e-8, t=0), r"^t must be an integer >= 1 \(got 0\)"),
+])
+def test_bias_corrected_and_effective_lr_reject_bad_input_without_warnings(call, match):
+    """The two public helpers of the rules divided by 1 − βᵗ and √v̂ + ε unchecked: t = 0, β = 1, ε = 0 or a negative
+    v printed a RuntimeWarning and returned inf or NaN. Now a ValueError names the argument."""
+    _no_warning_value_error(call, match=match)

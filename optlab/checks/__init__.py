@@ -20,7 +20,9 @@ keeps the student's ``gd_step`` if it passes ``check_gd_step`` and otherwise ret
 one line that says which and why ("your gd_step did not pass its check (θ moves uphill — a sign error);
 the rest of this lesson uses optlab's gd_step"). It also copes with a function that is not defined
 because its cell failed. ``whose(fn)`` names the function a comparison line compares ("your gd_step",
-or "optlab's gd_step (in place of yours: the reference against itself)").
+or "optlab's gd_step (in place of yours: the reference against itself)"). A check handed optlab's own
+function — a student running the check cell again after the fallback, without running their exercise cell —
+fails with "gd_step is optlab's now, not yours — run your own cell again" rather than passing optlab's code.
 
 Exercise signatures the checks expect (lesson authors: keep these; hyperparameters are passed
 positionally in this order, so the names may differ but the order may not):
