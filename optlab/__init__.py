@@ -6,7 +6,7 @@ The package reads in the order of the course — math → runs → pictures → 
 * :mod:`optlab.rules` — the update rules as pure functions (``gd_step``, ``adam_step``, …);
 * :mod:`optlab.optimizers` — optimizer objects built on the very same functions (``Adam(rule=adam_step)`` steps
   with yours);
-* :mod:`optlab.schedules` — learning-rate schedules;
+* :mod:`optlab.schedules` — learning-rate schedules; :mod:`optlab.clipping` — gradient clipping;
 * :mod:`optlab.objectives`, :mod:`optlab.data` — test functions and data-driven losses;
 * :mod:`optlab.runner` — the batched runner :func:`optlab.run` (one call is a whole sweep);
 * :mod:`optlab.plotting`, :mod:`optlab.widgets` — pictures and live slider panels (import them
@@ -18,6 +18,7 @@ The numpy-only core is re-exported here, so ``import optlab; optlab.adam_step(..
 and conventions are in ``docs/conventions.md``.
 """
 
+from .clipping import clip_by_global_norm, clip_by_value
 from .data import (
     LeastSquares,
     LogisticRegression,
@@ -55,6 +56,8 @@ __all__ = [
     "make_optimizer", "OPTIMIZERS", "RuleError",
     # schedules
     "constant", "step_decay", "exponential", "cosine", "linear_warmup", "inverse_time",
+    # gradient clipping
+    "clip_by_global_norm", "clip_by_value",
     # objectives and data
     "Objective", "Quadratic", "RotatedQuadratic", "Rosenbrock", "Saddle", "Himmelblau", "Beale",
     "OBJECTIVES", "get_objective",

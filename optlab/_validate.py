@@ -16,6 +16,7 @@ from ._format import fmt
 
 __all__ = [
     "positive",
+    "threshold",
     "unit_interval",
     "nonnegative",
     "finite_array",
@@ -39,7 +40,11 @@ def _as_float(name: str, x):
     and complex numbers (which numpy would cast with a ComplexWarning) get a clear error instead.
     """
     if type(x) in _REAL:
-        return float(x)
+        try:
+            return float(x)
+        except OverflowError:  # an int beyond float's range
+            raise ValueError(f"{name} must be a real number within float's range (got an integer of "
+                             f"{len(str(abs(x)))} digits)") from None
     if isinstance(x, (bool, np.bool_)):
         raise ValueError(f"{name} must be a real number, not a bool (got {x!r})")
     try:
@@ -52,7 +57,8 @@ def _as_float(name: str, x):
             raise ValueError(f"{name} must be real, not complex (got {fmt(x)})")
         if kind == "b":
             raise ValueError(f"{name} must hold real numbers, not bools (got {fmt(x)})")
-        raise ValueError(f"{name} must be a real number or an array of real numbers (got {fmt(x)})")
+        shown = repr(x) if isinstance(x, str) else fmt(x)  # quoted: "0.1" is text, not a number
+        raise ValueError(f"{name} must be a real number or an array of real numbers (got {shown})")
     arr = np.asarray(arr, dtype=np.float64)
     return float(arr) if arr.ndim == 0 else arr
 
@@ -86,6 +92,11 @@ def _rule(rule: str, bad: float) -> str:
 def positive(name: str, x):
     """Check 0 < x < inf elementwise (learning rates, ε, ...)."""
     return _check(name, x, lambda v: (v > 0) & (v < np.inf), "> 0")
+
+
+def threshold(name: str, x):
+    """Check 0 < x <= inf elementwise (a clipping threshold, where inf means no clipping)."""
+    return _check(name, x, lambda v: v > 0, "> 0 (inf: no clipping)")
 
 
 def nonnegative(name: str, x):

@@ -310,7 +310,8 @@ def train(optimizer, loss: MLPLoss, theta0, steps: int, *, every: int = 10, test
         steps: number of steps N.
         every: measure the accuracy at steps 0, every, 2·every, … and N.
         test: optional held-out data ``(X_test, y_test)``, measured at the same steps.
-        **run_kw: passed to ``run`` (``batch_size``, ``schedule``, ``seed``, ``noise``, ``bound``).
+        **run_kw: passed to ``run`` (``batch_size``, ``schedule``, ``seed``, ``noise``, ``bound``, ``clip_norm``,
+            ``clip_value``).
 
     Returns:
         a :class:`Training`.

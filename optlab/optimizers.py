@@ -290,6 +290,9 @@ class Optimizer:
         """The full checks of :meth:`step`; returns θ, g and ``lr_scale`` converted."""
         theta = self._theta(theta)
         grad = same_shape("theta", theta, "grad", grad)
+        if not isinstance(state, self.state_type):
+            raise ValueError(f"state must be the {self.state_type.__name__} that {type(self).__name__}.init or the "
+                             f"last step returned (got {_describe(state)})")
         for field, arr in zip(state._fields, state):
             if field != "t":
                 same_shape("theta", theta, f"state.{field}", arr)
@@ -315,6 +318,12 @@ class Optimizer:
         shape (K,)). Adam: m̂, v̂ and the per-coordinate learning rate α/(√v̂ + ε); AdaGrad: α/(√s + ε).
         """
         return {}
+
+
+def _describe(value):
+    """A short description of a wrong argument: its type, and its value where that is short."""
+    text = repr(value)
+    return text if len(text) <= 60 else f"a {type(value).__name__}"
 
 
 def _field(state, name):

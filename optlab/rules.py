@@ -22,7 +22,8 @@ from __future__ import annotations
 import numpy as np
 
 from . import specs
-from ._validate import broadcastable, finite_array, no_negatives, positive_int, real_array, same_shape
+from ._validate import (broadcastable, finite_array, no_negatives, positive, positive_int, real_array,
+                        same_shape, unit_interval)
 
 __all__ = [
     "gd_step",
@@ -34,6 +35,7 @@ __all__ = [
     "rmsprop_step",
     "adam_step",
     "adamw_step",
+    "amsgrad_step",
     "unchecked_gd_step",
     "unchecked_momentum_step",
     "unchecked_framework_momentum_step",
@@ -41,6 +43,7 @@ __all__ = [
     "unchecked_rmsprop_step",
     "unchecked_adam_step",
     "unchecked_adamw_step",
+    "unchecked_amsgrad_step",
     "bias_corrected",
     "effective_lr",
 ]
@@ -161,17 +164,59 @@ def unchecked_adamw_step(theta, grad, m, v, t, lr, beta1, beta2, eps, weight_dec
     return theta * (1 - lr * weight_decay) - step, m, v
 
 
+def unchecked_amsgrad_step(theta, grad, m, v, v_max, t, lr, beta1, beta2, eps):
+    """:func:`amsgrad_step` without checks: Adam's m and v, v_max ← max(v_max, v), and √(v_max/(1 − β2ᵗ)) + ε below."""
+    m = beta1 * m + (1 - beta1) * grad
+    v = beta2 * v + (1 - beta2) * grad * grad
+    v_max = np.maximum(v_max, v)
+    step = (lr / (1 - beta1**t)) * m / _rms_denominator(v_max, beta2, eps, t)
+    return theta - step, m, v, v_max
+
+
+def _broadcast(name, x, target_name, target):
+    """Check that ``x`` broadcasts against the array ``target`` (either may be the larger)."""
+    try:
+        np.broadcast_shapes(np.shape(x), np.shape(target))
+    except ValueError:
+        raise ValueError(f"{name} of shape {np.shape(x)} must broadcast against {target_name} of shape "
+                         f"{np.shape(target)}") from None
+    return x
+
+
 def bias_corrected(x, beta, t):
-    """x̂ = x/(1 − βᵗ): a moment estimate started at 0, corrected for its bias towards 0 after t steps."""
-    return x / (1 - beta**t)
+    """x̂ = x/(1 − βᵗ): a moment estimate started at 0, corrected for its bias towards 0 after t steps.
+
+    ``beta`` in [0, 1) and the step count ``t`` ≥ 1 (an integer, or an integer array) broadcast against ``x``.
+
+    Example:
+        >>> bias_corrected(np.array([0.1, -0.2]), 0.9, 1)
+        array([ 1., -2.])
+    """
+    x = real_array("x", x)
+    beta = _broadcast("beta", unit_interval("beta", beta), "x", x)
+    t = _broadcast("t", positive_int("t", t), "x", x)
+    with np.errstate(**_QUIET):
+        return x / (1 - beta**t)
 
 
 def effective_lr(lr, v, beta2, eps, t=None):
     """α/(√v̂ + ε) per coordinate, the learning rate RMSProp and Adam use (v̂ = v/(1 − β2ᵗ); t=None: v itself).
 
     AdaGrad's is ``effective_lr(lr, s, 0.0, eps)``. The denominator is the one the steps divide by, to the bit.
+    ``lr`` and ``eps`` > 0, ``v`` ≥ 0, ``beta2`` in [0, 1) and ``t`` ≥ 1 (or None) broadcast against ``v``.
+
+    Example:
+        >>> effective_lr(0.1, np.array([4.0, 0.0]), 0.0, 1.0)
+        array([0.03333333, 0.1       ])
     """
-    return lr / _rms_denominator(v, beta2, eps, t)
+    v = no_negatives("v", v, "v is an average of squared gradients")
+    lr = _broadcast("lr", positive("lr", lr), "v", v)
+    beta2 = _broadcast("beta2", unit_interval("beta2", beta2), "v", v)
+    eps = _broadcast("eps", positive("eps", eps), "v", v)
+    if t is not None:
+        t = _broadcast("t", positive_int("t", t), "v", v)
+    with np.errstate(**_QUIET):
+        return lr / _rms_denominator(v, beta2, eps, t)
 
 
 # --------------------------------------------------------------------------- the rules, checked
@@ -460,3 +505,43 @@ def adamw_step(theta, grad, m, v, t, lr, beta1, beta2, eps, weight_decay, bias_c
     args = _adam_args(specs.ADAMW, theta, grad, m, v, t, lr, beta1, beta2, eps, weight_decay, bias_correction)
     with np.errstate(**_QUIET):
         return unchecked_adamw_step(*args)
+
+
+@_described_by(specs.ADAM)
+def amsgrad_step(theta, grad, m, v, v_max, t, lr, beta1, beta2, eps):
+    r"""One step of AMSGrad (Reddi, Kale & Kumar, 2018) as PyTorch writes it: Adam dividing by a running maximum.
+
+    Symbols as in :func:`adam_step`; v_max is ``v_max`` (zeros at the start), the largest v so far:
+
+    .. math::
+        m \leftarrow \beta_1 m + (1 - \beta_1) g, \qquad v \leftarrow \beta_2 v + (1 - \beta_2) g^2, \qquad
+        v_{\max} \leftarrow \max(v_{\max}, v)
+
+        \theta \leftarrow \theta - \alpha\, \frac{m/(1 - \beta_1^t)}{\sqrt{v_{\max}/(1 - \beta_2^t)} + \varepsilon}
+
+    The maximum is of the *uncorrected* v, then divided by 1 − β2ᵗ as v is, as ``torch.optim.Adam(amsgrad=True)``
+    does (the paper's AMSGrad keeps max(v_max, v) and has no bias correction at all). Because v_max never
+    shrinks, neither does the denominator: a gradient that suddenly gets small cannot make the step long, and a
+    rare large gradient is not forgotten — which is what Adam gets wrong on Reddi et al.'s online problem.
+
+    Args:
+        theta, grad, m, v, t: as in :func:`adam_step`.
+        v_max: the running maximum of v (zeros at the start), same shape, no negative entry.
+        {hyperparameters}
+
+    Returns:
+        ``(theta, m, v, v_max)``, all new arrays.
+
+    Example:
+        >>> small = np.array([0.01])                            # a gradient much smaller than before
+        >>> theta, m, v, v_max = amsgrad_step(np.zeros(1), small, np.zeros(1), np.full(1, 0.004), np.full(1, 0.004),
+        ...                                   t=2, lr=0.1)
+        >>> v, v_max                                            # v falls below the maximum, which stays
+        (array([0.0039961]), array([0.004]))
+
+    Introduced in lesson 05 (why Adam can fail to converge).
+    """
+    theta, grad, m, v, t, lr, beta1, beta2, eps = _adam_args(specs.ADAM, theta, grad, m, v, t, lr, beta1, beta2, eps)
+    v_max = _state("v_max", v_max, theta, squares="v_max is an average of squared gradients")
+    with np.errstate(**_QUIET):
+        return unchecked_amsgrad_step(theta, grad, m, v, v_max, t, lr, beta1, beta2, eps)

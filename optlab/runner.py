@@ -37,7 +37,8 @@ from typing import Optional
 import numpy as np
 
 from ._format import fmt
-from ._validate import finite_array, nonnegative, positive, valid_batch_size
+from ._validate import finite_array, nonnegative, positive, threshold, valid_batch_size
+from .clipping import norm_clip_factor, unchecked_clip_by_value
 from .data import minibatches
 from .objectives import get_objective
 from .optimizers import Optimizer, RuleError, make_optimizer
@@ -101,6 +102,9 @@ class Trajectory:
             (:class:`LrLimit`), if the optimizer has one and α is constant (no schedule); otherwise None.
         recorded_steps: the step k of each row of ``thetas`` and ``grad_norms``: 0, 1, …, N (or 0, r, 2r, …, N
             with ``record_every=r``).
+        clip: with ``clip_norm``/``clip_value``: what was clipped, ``"‖g‖"`` or ``"|gᵢ|"``; otherwise "".
+        clipped: with clipping: at how many steps the clip changed the gradient, per run (int, shape S); else None.
+        last_clipped: with clipping: the last step t (from 1) at which it did, −1 if never (shape S); else None.
     """
 
     thetas: np.ndarray
@@ -118,6 +122,9 @@ class Trajectory:
     note: str = ""
     lr_limit: Optional[LrLimit] = None
     recorded_steps: Optional[np.ndarray] = None
+    clip: str = ""
+    clipped: Optional[np.ndarray] = None
+    last_clipped: Optional[np.ndarray] = None
 
     def __getitem__(self, index) -> "Trajectory":
         """The runs ``index`` of a batch (indexing the run axes), e.g. ``traj[3]`` or ``traj[2, 5]``."""
@@ -133,10 +140,12 @@ class Trajectory:
         states = None if self.states is None else {
             k: (v if k == "t" else v[per_step]) for k, v in self.states.items()}
         limit = None if self.lr_limit is None else self.lr_limit[index]
+        clipped = {} if self.clipped is None else dict(clipped=self.clipped[index],
+                                                       last_clipped=self.last_clipped[index])
         return dataclasses.replace(self, thetas=pick(self.thetas), losses=pick(self.losses),
                                    grad_norms=pick(self.grad_norms), diverged_at=self.diverged_at[index],
                                    states=states, updates=pick(self.updates), grads=pick(self.grads),
-                                   lr_limit=limit)
+                                   lr_limit=limit, **clipped)
 
     @property
     def diverged(self) -> np.ndarray:
@@ -157,14 +166,25 @@ class Trajectory:
         The reason is given where it is known: 'diverged at step 73: α = 0.22 > 2/L = 0.2' on a quadratic, and a
         run whose J grew a hundredfold or more without overflowing ends with 'J grew 10⁴× — α too large?' (or with
         the limit it exceeds, on a quadratic).
-        If optlab's rule took over from the one given, the line starts with the reason (:attr:`note`).
+        If optlab's rule took over from the one given, the line starts with the reason (:attr:`note`). With gradient
+        clipping the line ends with when it was active: '‖g‖ clipped at 12 of 300 steps, the last at step 40'.
         """
         return f"{self.note}. {self.outcome}" if self.note else self.outcome
 
     @property
     def outcome(self) -> str:
         """:attr:`message` without the :attr:`note`: how the run (or the batch) ended, and why where known."""
-        return self._summary() if self.diverged_at.ndim else self._single()
+        return (self._summary() if self.diverged_at.ndim else self._single()) + self._clipping()
+
+    def _clipping(self) -> str:
+        if self.clipped is None:
+            return ""
+        if self.clipped.ndim:
+            return f"; {self.clip} clipped in {int(np.count_nonzero(self.clipped))} of {self.clipped.size} runs"
+        k = int(self.clipped)
+        if k == 0:
+            return f"; {self.clip} never clipped"
+        return f"; {self.clip} clipped at {k} of {self.steps} steps, the last at step {int(self.last_clipped)}"
 
     def _single(self) -> str:
         k = int(self.diverged_at)
@@ -269,12 +289,14 @@ def _lr_scales(schedule, steps: int):
 
 
 def run(optimizer, objective, theta0=None, steps: int = 100, *, noise=0.0, batch_size=None, schedule=None,
-        seed=0, bound: float = 1e6, record_state: bool = False, record_every: int = 1) -> Trajectory:
+        seed=0, bound: float = 1e6, record_state: bool = False, record_every: int = 1, clip_norm=None,
+        clip_value=None) -> Trajectory:
     """Run ``optimizer`` on ``objective`` from θ0 for ``steps`` steps; all runs of a batch at once.
 
     Each step evaluates the gradient g at ``optimizer.eval_point(θ, state)`` (the look-ahead point for
     Nesterov), adds seeded Gaussian noise of standard deviation ``noise`` or uses a mini-batch of
-    ``batch_size`` examples, and calls ``optimizer.step(θ, g, state, lr_scale=schedule(t))``.
+    ``batch_size`` examples, clips it if asked (as torch's ``clip_grad_norm_`` between ``backward()`` and
+    ``step()``), and calls ``optimizer.step(θ, g, state, lr_scale=schedule(t))``.
 
     Args:
         optimizer: an optimizer object from :mod:`optlab.optimizers` (or its name, with default
@@ -296,6 +318,11 @@ def run(optimizer, objective, theta0=None, steps: int = 100, *, noise=0.0, batch
             ``traj.recorded_steps`` lists them); J(θ_k) is kept for every step (one number per run and step: the
             loss curve). Memory for a long sweep: ``thetas`` shrinks r-fold. Divergence is still checked at every
             step, so ``diverged_at`` is exact; the numbers themselves do not depend on r.
+        clip_norm: clip each run's gradient by its norm to c = ``clip_norm`` before the step,
+            g ← g·min(1, c/‖g‖) (:func:`optlab.clipping.clip_by_global_norm`); > 0, ``inf`` or None: off; a
+            number or an array over runs. ``Trajectory.clipped`` counts the steps it changed g.
+        clip_value: clip each coordinate of g to [−c, c], c = ``clip_value`` (:func:`optlab.clipping.clip_by_value`);
+            as ``clip_norm``. Give one of the two, not both.
 
     Returns:
         A :class:`Trajectory` (``rule`` says whose rule ran). Runs of a batch are independent: without noise or mini-batches a batched
@@ -304,7 +331,8 @@ def run(optimizer, objective, theta0=None, steps: int = 100, *, noise=0.0, batch
 
     Raises:
         ValueError: naming the argument, for steps < 1, non-finite θ0, a wrong last-axis length,
-            batch_size out of range or without a data objective, negative noise, bound <= 0, ...
+            batch_size out of range or without a data objective, negative noise, bound <= 0, a clipping
+            threshold <= 0, both clip_norm and clip_value, ...
     """
     optimizer = _optimizer(optimizer)
     objective, d = _objective_and_dim(objective)
@@ -342,18 +370,20 @@ def run(optimizer, objective, theta0=None, steps: int = 100, *, noise=0.0, batch
         raise ValueError(f"record_every must be an integer >= 1 (got {record_every!r})")
     if record_state and record_every != 1:
         raise ValueError(f"record_state=True replays every step, so it needs record_every=1 (got {record_every!r})")
+    clip = _clipping(clip_norm, clip_value)
 
     shapes = [theta0.shape[:-1], tuple(getattr(optimizer, "batch_shape", ())), np.shape(noise)]
     if scales is not None:
         shapes.append(np.shape(scales[0]))
     try:
-        runs = np.broadcast_shapes(*shapes)
+        runs = np.broadcast_shapes(*shapes, *([] if clip is None else [np.shape(clip.limit)]))
     except ValueError:
-        raise ValueError(f"theta0 (runs {shapes[0]}), the hyperparameters (shape {shapes[1]}) and noise "
-                         f"(shape {shapes[2]}) must broadcast together") from None
+        also = "" if clip is None else f" and {clip.name} (shape {np.shape(clip.limit)})"
+        raise ValueError(f"theta0 (runs {shapes[0]}), the hyperparameters (shape {shapes[1]}), noise "
+                         f"(shape {shapes[2]}){also} must broadcast together") from None
     setting = _Setting(objective, _evaluator(objective, data), theta0, runs, d, steps,
                        noise if np.ndim(noise) == 0 else np.asarray(noise)[..., None], batch_size, scales,
-                       float(bound), record_state, int(record_every))
+                       float(bound), record_state, int(record_every), clip)
     if not getattr(optimizer, "custom_rule", False):
         return _finish(_loop(optimizer, setting, rng), optimizer, setting)
     return _run_custom_rule(optimizer, setting, rng)
@@ -375,6 +405,70 @@ class _Setting:
     bound: float
     record_state: bool
     record_every: int
+    clip: Optional["_Clipping"] = None
+
+
+def _clipping(clip_norm, clip_value):
+    """The runner's gradient clipping, or None: at most one of the two thresholds, each > 0 (inf: off)."""
+    if clip_norm is not None and clip_value is not None:
+        raise ValueError(f"give clip_norm or clip_value, not both (got clip_norm={clip_norm!r}, "
+                         f"clip_value={clip_value!r})")
+    if clip_norm is not None:
+        return _Clipping("clip_norm", "‖g‖", threshold("clip_norm", clip_norm), _clip_norm)
+    if clip_value is not None:
+        return _Clipping("clip_value", "|gᵢ|", threshold("clip_value", clip_value), _clip_value)
+    return None
+
+
+def _clip_norm(g, limit):
+    """optlab.clipping's clip by norm, and which runs it changed (a diverged run's NaN never counts)."""
+    factor = norm_clip_factor(g, limit)
+    return g * factor, factor[..., 0] < 1.0
+
+
+def _clip_value(g, limit):
+    return unchecked_clip_by_value(g, limit), np.any(np.abs(g) > limit, axis=-1)
+
+
+@dataclass(frozen=True)
+class _Clipping:
+    """A clip of the gradient (``fn(g, limit) -> (clipped g, acted per run)``, limit with a trailing axis)."""
+
+    name: str
+    what: str
+    limit: object
+    fn: object
+
+    def counter(self, runs, steps):
+        return _ClipCounter(self, np.asarray(self.limit)[..., None] if np.ndim(self.limit) else self.limit, runs,
+                            steps)
+
+
+class _ClipCounter:
+    """Clips g at each step and counts, per run, the steps at which that changed it, up to the run's divergence.
+
+    The record may learn of a divergence only at the end of a block of steps (``_Record``), so the steps at which
+    the clip acted are kept (one boolean per step and run) and counted at the end, where ``diverged_at`` is known:
+    a clip at step t uses ∇J(θ_{t−1}), so it counts while t − 1 < ``diverged_at``.
+    """
+
+    def __init__(self, clipping, limit, runs, steps):
+        self.clipping, self.limit = clipping, limit
+        self.acted = np.zeros((steps,) + runs, dtype=bool)
+
+    def __call__(self, g, t):
+        clipped, self.acted[t - 1] = self.clipping.fn(g, self.limit)
+        return clipped
+
+    def result(self, diverged_at):
+        acted = self.acted
+        if np.any(diverged_at >= 0):
+            k = np.arange(len(acted)).reshape((-1,) + (1,) * diverged_at.ndim)
+            acted = acted & ((diverged_at < 0) | (k < diverged_at))
+        count = np.count_nonzero(acted, axis=0)
+        last = np.where(count > 0, len(acted) - np.argmax(acted[::-1], axis=0), -1) if len(acted) else -count - 1
+        return dict(clip=self.clipping.what, clipped=np.asarray(count, dtype=np.int64),
+                    last_clipped=np.asarray(last, dtype=np.int64))
 
 
 def _run_custom_rule(optimizer, setting, rng):
@@ -555,6 +649,7 @@ def _loop(optimizer, setting, rng):
     eval_point = None if type(optimizer).eval_point is Optimizer.eval_point else optimizer.eval_point
     saved_states = [state] if record_state else None
     used_grads = [] if record_state else None
+    clip = None if setting.clip is None else setting.clip.counter(runs, steps)
 
     with np.errstate(all="ignore"):
         loss, grad = evaluate(theta)
@@ -571,6 +666,8 @@ def _loop(optimizer, setting, rng):
                 g = evaluate(point)[1]
             if use_noise:
                 g = g + noise * rng.standard_normal(shape)
+            if clip is not None:  # between backward() and step(), as torch's clip_grad_norm_
+                g = clip(g, k + 1)
             if record_state:
                 used_grads.append(g)
             if scales is None:
@@ -587,6 +684,8 @@ def _loop(optimizer, setting, rng):
         extra = dict(states=_stack_states(saved_states, diverged_at), updates=np.diff(record.thetas, axis=0),
                      grads=np.stack(used_grads))
         _mask_after(extra["grads"], diverged_at, offset=0)
+    if clip is not None:
+        extra.update(clip.result(diverged_at))
     return Trajectory(thetas=record.thetas, losses=record.losses, grad_norms=record.grad_norms,
                       diverged_at=diverged_at, steps=steps,
                       optimizer=str(getattr(optimizer, "name", type(optimizer).__name__)),

@@ -389,6 +389,8 @@ for _ in range(epochs):
         M("returns θ as a list, not a numpy array",
           "velocity = beta * velocity - lr * grad\nreturn (theta + velocity).tolist(), velocity.tolist()"),
         M("returns None", "velocity = beta * velocity - lr * grad\ntheta = theta + velocity"),
+        M("its velocity has the opposite sign",
+          "velocity = beta * velocity + lr * grad\nreturn theta - velocity, velocity"),
     ],
     "nesterov_step": [
         M("the frameworks' Nesterov step θ ← θ + βv − αg",
@@ -414,6 +416,8 @@ for _ in range(epochs):
         M("returns (velocity, theta): the values are swapped",
           "velocity = beta * velocity - lr * grad\nreturn velocity, theta + velocity"),
         M("returns None", "velocity = beta * velocity - lr * grad\ntheta = theta + velocity"),
+        M("its velocity has the opposite sign",
+          "velocity = beta * velocity + lr * grad\nreturn theta - velocity, velocity"),
     ],
     "optimal_momentum": [
         M("β* is the rate (√κ−1)/(√κ+1), not its square", """
@@ -459,6 +463,7 @@ beta = ((np.sqrt(kappa) - 1) / (np.sqrt(kappa) + 1)) ** 2"""),
         M("s collects g instead of g²", "s = s + grad\nreturn theta - lr * grad / (np.sqrt(s) + eps), s"),
         M("s collects |g| instead of g²", "s = s + np.abs(grad)\nreturn theta - lr * grad / (np.sqrt(s) + eps), s"),
         M("ε is inside the square root", "s = s + grad**2\nreturn theta - lr * grad / np.sqrt(s + eps), s"),
+        M("ε is missing", "s = s + grad**2\nreturn theta - lr * grad / np.sqrt(s), s"),
         M("θ is updated with the old s",
           "new_s = s + grad**2\nreturn theta - lr * grad / (np.sqrt(s) + eps), new_s"),
         M("the square root is missing", "s = s + grad**2\nreturn theta - lr * grad / (s + eps), s"),
@@ -546,6 +551,10 @@ return theta - lr * grad / (np.sqrt(v_hat) + eps), v"""),
 v = beta2 * v + (1 - beta2) * grad**2
 v_hat = v if t is None else v / (1 - beta2**t)
 theta = theta - lr * grad / (np.sqrt(v_hat) + eps)"""),
+        M("ε is missing", """
+v = beta2 * v + (1 - beta2) * grad**2
+v_hat = v if t is None else v / (1 - beta2**t)
+return theta - lr * grad / np.sqrt(v_hat), v"""),
     ],
     "sign_descent_step": [
         M("θ moves uphill", "return theta + lr * np.sign(grad)"),
@@ -557,6 +566,7 @@ theta = theta - lr * grad / (np.sqrt(v_hat) + eps)"""),
         M("does not move every coordinate by exactly α", "return theta - lr * np.sign(grad) * (np.abs(grad) > 1)"),
         M("returns θ as a list", "return [t - lr * np.sign(g) for t, g in zip(theta, grad)]"),
         M("returns None", "theta = theta - lr * np.sign(grad)"),
+        M("gives NaN where g = 0 — g/|g| is 0/0 there", "return theta - lr * grad / np.abs(grad)"),
     ],
     # ------------------------------------------------------------------ lesson 05
     "adam_step": [
@@ -725,6 +735,11 @@ m = beta1 * m + (1 - beta1) * grad
 v = beta2 * v + (1 - beta2) * grad**2
 m_hat, v_hat = (m / (1 - beta1**t), v / (1 - beta2**t)) if bias_correction else (m, v)
 theta = theta - lr * m_hat / (np.sqrt(v_hat) + eps)"""),
+        M("ε is missing", """
+m = beta1 * m + (1 - beta1) * grad
+v = beta2 * v + (1 - beta2) * grad**2
+m_hat, v_hat = (m / (1 - beta1**t), v / (1 - beta2**t)) if bias_correction else (m, v)
+return theta - lr * m_hat / np.sqrt(v_hat), m, v"""),
     ],
     "uncorrected_step_ratio": [
         M("it is inverted", "return np.sqrt(1 - beta2**t) / (1 - beta1**t)"),
@@ -734,6 +749,100 @@ theta = theta - lr * m_hat / (np.sqrt(v_hat) + eps)"""),
         M("m's correction is left out", "return 1 / np.sqrt(1 - beta2**t)"),
         M("returns a tuple, not a number", "return 1 - beta1**t, np.sqrt(1 - beta2**t)"),
         M("returns None", "ratio = (1 - beta1**t) / np.sqrt(1 - beta2**t)"),
+    ],
+    "amsgrad_step": [
+        M("it divides by v, not by the maximum v_max", """
+m = beta1 * m + (1 - beta1) * grad
+v = beta2 * v + (1 - beta2) * grad**2
+v_max = np.maximum(v_max, v)
+theta = theta - lr * (m / (1 - beta1**t)) / (np.sqrt(v / (1 - beta2**t)) + eps)
+return theta, m, v, v_max"""),
+        M("the maximum is taken with the old v", """
+v_max = np.maximum(v_max, v)
+m = beta1 * m + (1 - beta1) * grad
+v = beta2 * v + (1 - beta2) * grad**2
+theta = theta - lr * (m / (1 - beta1**t)) / (np.sqrt(v_max / (1 - beta2**t)) + eps)
+return theta, m, v, v_max"""),
+        M("v_max keeps the maximum of the corrected v̂", """
+m = beta1 * m + (1 - beta1) * grad
+v = beta2 * v + (1 - beta2) * grad**2
+v_max = np.maximum(v_max, v / (1 - beta2**t))
+theta = theta - lr * (m / (1 - beta1**t)) / (np.sqrt(v_max) + eps)
+return theta, m, v, v_max"""),
+        M("v_max is not divided by 1 − β2ᵗ in the step", """
+m = beta1 * m + (1 - beta1) * grad
+v = beta2 * v + (1 - beta2) * grad**2
+v_max = np.maximum(v_max, v)
+theta = theta - lr * (m / (1 - beta1**t)) / (np.sqrt(v_max) + eps)
+return theta, m, v, v_max"""),
+        M("v_max keeps the maximum of g², not of v", """
+m = beta1 * m + (1 - beta1) * grad
+v = beta2 * v + (1 - beta2) * grad**2
+v_max = np.maximum(v_max, grad**2)
+theta = theta - lr * (m / (1 - beta1**t)) / (np.sqrt(v_max / (1 - beta2**t)) + eps)
+return theta, m, v, v_max"""),
+        M("v is overwritten by the maximum", """
+m = beta1 * m + (1 - beta1) * grad
+v = np.maximum(v_max, beta2 * v + (1 - beta2) * grad**2)
+theta = theta - lr * (m / (1 - beta1**t)) / (np.sqrt(v / (1 - beta2**t)) + eps)
+return theta, m, v, v"""),
+        M("v_max is never updated", """
+m = beta1 * m + (1 - beta1) * grad
+v = beta2 * v + (1 - beta2) * grad**2
+theta = theta - lr * (m / (1 - beta1**t)) / (np.sqrt(np.maximum(v_max, v) / (1 - beta2**t)) + eps)
+return theta, m, v, v_max"""),
+        M("θ moves uphill", """
+m = beta1 * m + (1 - beta1) * grad
+v = beta2 * v + (1 - beta2) * grad**2
+v_max = np.maximum(v_max, v)
+theta = theta + lr * (m / (1 - beta1**t)) / (np.sqrt(v_max / (1 - beta2**t)) + eps)
+return theta, m, v, v_max"""),
+        M("m is not bias-corrected", """
+m = beta1 * m + (1 - beta1) * grad
+v = beta2 * v + (1 - beta2) * grad**2
+v_max = np.maximum(v_max, v)
+theta = theta - lr * m / (np.sqrt(v_max / (1 - beta2**t)) + eps)
+return theta, m, v, v_max"""),
+        M("t is counted from 0", """
+m = beta1 * m + (1 - beta1) * grad
+v = beta2 * v + (1 - beta2) * grad**2
+v_max = np.maximum(v_max, v)
+theta = theta - lr * (m / (1 - beta1**(t - 1))) / (np.sqrt(v_max / (1 - beta2**(t - 1))) + eps)
+return theta, m, v, v_max"""),
+        M("ε is inside the square root", """
+m = beta1 * m + (1 - beta1) * grad
+v = beta2 * v + (1 - beta2) * grad**2
+v_max = np.maximum(v_max, v)
+theta = theta - lr * (m / (1 - beta1**t)) / np.sqrt(v_max / (1 - beta2**t) + eps)
+return theta, m, v, v_max"""),
+        M("v collects g instead of g²", """
+m = beta1 * m + (1 - beta1) * grad
+v = beta2 * v + (1 - beta2) * grad
+v_max = np.maximum(v_max, v)
+theta = theta - lr * (m / (1 - beta1**t)) / (np.sqrt(v_max / (1 - beta2**t)) + eps)
+return theta, m, v, v_max"""),
+        M("raised ValueError", """
+m = beta1 * m + (1 - beta1) * grad
+v = beta2 * v + (1 - beta2) * grad**2
+v_max = max(v_max, v)
+theta = theta - lr * (m / (1 - beta1**t)) / (np.sqrt(v_max / (1 - beta2**t)) + eps)
+return theta, m, v, v_max"""),
+        M("returns 3 values; it should return the 4 values (theta, m, v, v_max)", """
+m = beta1 * m + (1 - beta1) * grad
+v = beta2 * v + (1 - beta2) * grad**2
+v_max = np.maximum(v_max, v)
+return theta - lr * (m / (1 - beta1**t)) / (np.sqrt(v_max / (1 - beta2**t)) + eps), m, v"""),
+        M("changes its input `v_max` in place", """
+m = beta1 * m + (1 - beta1) * grad
+v = beta2 * v + (1 - beta2) * grad**2
+np.maximum(v_max, v, out=v_max)
+theta = theta - lr * (m / (1 - beta1**t)) / (np.sqrt(v_max / (1 - beta2**t)) + eps)
+return theta, m, v, v_max"""),
+        M("returns None", """
+m = beta1 * m + (1 - beta1) * grad
+v = beta2 * v + (1 - beta2) * grad**2
+v_max = np.maximum(v_max, v)
+theta = theta - lr * (m / (1 - beta1**t)) / (np.sqrt(v_max / (1 - beta2**t)) + eps)"""),
     ],
     # ------------------------------------------------------------------ lesson 06
     "adamw_step": [
@@ -846,6 +955,11 @@ m = beta1 * m + (1 - beta1) * grad
 v = beta2 * v + (1 - beta2) * grad**2
 m_hat, v_hat = (m / (1 - beta1**t), v / (1 - beta2**t)) if bias_correction else (m, v)
 theta = theta - lr * (m_hat / (np.sqrt(v_hat) + eps) + weight_decay * theta)"""),
+        M("ε is missing", """
+m = beta1 * m + (1 - beta1) * grad
+v = beta2 * v + (1 - beta2) * grad**2
+m_hat, v_hat = (m / (1 - beta1**t), v / (1 - beta2**t)) if bias_correction else (m, v)
+return theta - lr * (m_hat / np.sqrt(v_hat) + weight_decay * theta), m, v"""),
     ],
     "cosine_lr": [
         M("t is counted from 0", """

@@ -362,6 +362,47 @@ def test_lesson05_comparison_panel_answers():
     quoted(answer, f"ends at J − J* = {gap(panel, adam):.3g}")
 
 
+def test_lesson05_clipping_panel_answers():
+    answer = cell_source(L05, "clipping_panel_answers")
+    panel = lesson_panel(L05, "clipping-panel")
+    minimum = np.array([3.0, 0.5])
+    assert panel.controls["clip_norm"].value is None and panel.controls["clip_norm"].text == "clip ‖g‖: off"
+    steps = np.linalg.norm(np.diff(panel.trajectories[0].thetas, axis=0), axis=-1)
+    quoted(answer, f"diverges at step {diverged_at(panel)} (its third step is {steps[2]:.0f} long)")
+    set_values(panel, clip_norm=100.0)
+    tr = panel.trajectories[0]
+    assert diverged_at(panel) == -1 and tr.final_loss > 1
+    quoted(answer, f"J = {float(tr.final_loss):.3g} after 500 steps, and the clip acts at {int(tr.clipped)} of the 500 steps, "
+                   f"the last at step {int(tr.last_clipped)}")
+    quoted(answer, f"αc = {0.0316 * 100:.3g} long and the velocity αc/(1 − β) = {0.0316 * 100 / 0.1:.3g}")
+    quoted(answer, f"it ends at ({tr.thetas[-1][0]:.3g}, {tr.thetas[-1][1]:.3g})")
+    set_values(panel, clip_norm=10.0)
+    tr = panel.trajectories[0]
+    assert tr.message.startswith("converged")
+    quoted(answer, f"J = {float(tr.final_loss):.2g}: the clip acts at {int(tr.clipped)} steps only, the last at step "
+                   f"{int(tr.last_clipped)}")
+    first = tr.thetas[:int(tr.last_clipped) + 1]
+    quoted(answer, f"θ₂ ≈ {first[:, 1].min():.3g}, where ‖g‖ reaches {tr.grad_norms[:22].max():.0f} "
+                   f"(step {int(np.argmax(tr.grad_norms[:22]))})")
+    quoted(answer, f"From step {int(tr.last_clipped)} on, {np.linalg.norm(tr.thetas[int(tr.last_clipped)] - minimum):.2f} "
+                   f"from the minimum")
+    set_values(panel, lr=0.1)
+    tr = panel.trajectories[0]
+    assert diverged_at(panel) == -1 and "J grew 10²×" in panel.caption.value
+    quoted(answer, f"After 500 steps J = {float(tr.final_loss):.3g}")
+    quoted(answer, f"J jumps between {np.min(tr.losses[-100:]):.3g} and {np.max(tr.losses[-100:]):.3g}")
+    assert int(tr.last_clipped) == 500
+    quoted(answer, f"the clip still acts at the last step (at {int(tr.clipped)} of the 500)")
+    set_values(panel, lr=0.0316, clip_norm=0.01)
+    tr = panel.trajectories[0]
+    assert int(tr.clipped) == 500
+    quoted(answer, f"J = {float(tr.final_loss):.3g} after 500 steps")
+    steps = np.linalg.norm(np.diff(tr.thetas, axis=0), axis=-1)
+    assert steps[0] == pytest.approx(0.0316 * 0.01, rel=1e-4) and steps.max() == pytest.approx(0.0316 * 0.01 / 0.1, rel=1e-3)
+    quoted(answer, f"the path covers {steps.sum():.3g} of the {np.linalg.norm(tr.thetas[0] - minimum):.3g} between the start and "
+                   f"the minimum (it ends {np.linalg.norm(tr.thetas[-1] - minimum):.3g} from it)")
+
+
 # --------------------------------------------------------------------------- lesson 06
 L06 = "06_beyond_adam.ipynb"
 

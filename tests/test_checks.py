@@ -4,6 +4,7 @@ The wrong implementations below are written the way a student would write them (
 checks' own catalogue), and each test asserts the message names the specific mistake.
 """
 import math
+import types
 
 import numpy as np
 import pytest
@@ -12,8 +13,18 @@ from optlab import checks, rules
 from optlab.data import minibatches as ref_minibatches
 
 
+def as_written(fn):
+    """A copy of ``fn``, as a student would have typed it: a check refuses optlab's own reference object (the
+    one ``reference_or`` puts in place of a failed function), but the same code typed in a cell is right."""
+    if not isinstance(fn, types.FunctionType):
+        return fn
+    copy = types.FunctionType(fn.__code__, fn.__globals__, fn.__name__, fn.__defaults__, fn.__closure__)
+    copy.__kwdefaults__ = fn.__kwdefaults__
+    return copy
+
+
 def accepts(check, fn, capsys):
-    check(fn)
+    check(as_written(fn))
     out = capsys.readouterr().out.strip()
     assert out.startswith("✓") and "\n" not in out, out
 
@@ -717,9 +728,9 @@ def test_warmup_cosine_rejects_no_restart():
 
 
 def test_check_schedule_dispatches_by_name(capsys):
-    checks.check_schedule(checks.cosine_lr)
-    checks.check_schedule(checks.warmup_lr)
-    checks.check_schedule(checks.warmup_cosine_lr)
+    checks.check_schedule(as_written(checks.cosine_lr))
+    checks.check_schedule(as_written(checks.warmup_lr))
+    checks.check_schedule(as_written(checks.warmup_cosine_lr))
     assert capsys.readouterr().out.count("✓") == 3
     with pytest.raises(ValueError, match="check_cosine_schedule"):
         checks.check_schedule(lambda t: t)
@@ -821,6 +832,22 @@ def test_reference_or_with_a_lesson_reference(capsys):
         return [0] * steps
     assert checks.reference_or(train, reference=fallback, check=check_train) is fallback
     assert "your train did not pass its check (wrong list)" in capsys.readouterr().out
+
+
+def test_a_check_run_again_after_the_fallback_does_not_pass_optlabs_function(capsys):
+    """A student whose gd_step failed runs the check cell again after `gd_step = reference_or("gd_step")` (to see
+    whether it is right now, without running the exercise cell): the name holds optlab's gd_step, and a "✓ correct"
+    would tell them their own answer was right. The check says whose function it was given and what to do."""
+    namespace = {"reference_or": checks.reference_or}
+    exec("def gd_step(theta, grad, lr):\n    return theta + lr * grad\n"
+         "gd_step = reference_or('gd_step')", namespace)
+    assert "did not pass its check" in capsys.readouterr().out
+    rejects(checks.check_gd_step, namespace["gd_step"], "gd_step is optlab's now, not yours",
+            "run the cell where you wrote gd_step again")
+    for name, exercise in checks.EXERCISES.items():
+        if exercise.reference is not None:
+            rejects(exercise.check, exercise.reference, f"{name} is optlab's now, not yours")
+            accepts(exercise.check, exercise.reference, capsys)  # the same code, typed by a student
 
 
 def test_reference_or_unknown_name():

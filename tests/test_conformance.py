@@ -3,7 +3,10 @@
 The reference data in tests/data/ is written by tools/make_reference.py (the only place torch is
 used). Here the same objectives are re-implemented in numpy, written so their gradients are the
 ones torch's autograd computes (same operations in the same order), and every case is replayed
-with optlab.rules — and with the optimizer objects — from the same θ0.
+with optlab.rules — and with the optimizer objects — from the same θ0. Cases with gradient clipping
+(torch's clip_grad_norm_ / clip_grad_value_ between backward() and step()) are replayed with
+optlab.clipping and the rules, and through optlab.run(..., clip_norm=/clip_value=); AMSGrad
+(torch's Adam(amsgrad=True)) with optlab.rules.amsgrad_step.
 """
 
 import json
@@ -15,8 +18,9 @@ import sys
 import numpy as np
 import pytest
 
-from optlab import optimizers as opt
+from optlab import clipping, optimizers as opt
 from optlab import rules
+from optlab.runner import run
 
 DATA = pathlib.Path(__file__).parent / "data"
 NPZ, META = DATA / "reference_trajectories.npz", DATA / "reference_settings.json"
@@ -52,12 +56,23 @@ GRADS = {"rosenbrock": grad_rosenbrock, "quadratic": grad_quadratic, "lstsq": gr
 
 
 # --------------------------------------------------------------------------- replay
+def clip_of(case):
+    """The case's gradient clip as a function g -> clipped g (the identity without one)."""
+    clip = case.get("clip", {})
+    if "clip_norm" in clip:
+        return lambda g: clipping.clip_by_global_norm(g, clip["clip_norm"])
+    if "clip_value" in clip:
+        return lambda g: clipping.clip_by_value(g, clip["clip_value"])
+    return lambda g: g
+
+
 def replay_rules(case, grads=None):
     """θ_0 … θ_100 from optlab.rules; ``grads``: use torch's recorded gradients instead of numpy's."""
-    kw, kind, grad_fn = case["torch_kwargs"], case["optimizer"], GRADS[case["objective"]]
+    kw, kind, grad_fn = case["torch_kwargs"], case["optimizer"].split("_clip")[0], GRADS[case["objective"]]
+    clip = clip_of(case)
     theta = np.array(case["theta0"], dtype=np.float64)
     zero = np.zeros_like(theta)
-    state = dict(v=zero, m=zero, s=zero, b=zero)
+    state = dict(v=zero, m=zero, s=zero, b=zero, v_max=zero)
     out = [theta]
     for t in range(1, len(REF[case["key"] + "/grad"]) + 1):
         if kind == "SGD_nesterov":
@@ -66,7 +81,7 @@ def replay_rules(case, grads=None):
             theta, state["v"] = rules.nesterov_step(theta, g, state["v"], kw["lr"], beta)
             out.append(theta + beta * state["v"])  # torch stores the look-ahead point φ = θ + βv
             continue
-        g = grads[t - 1] if grads is not None else grad_fn(theta)
+        g = clip(grads[t - 1] if grads is not None else grad_fn(theta))
         if kind == "SGD":
             theta = rules.gd_step(theta, g, kw["lr"])
         elif kind == "SGD_momentum":
@@ -84,13 +99,17 @@ def replay_rules(case, grads=None):
             theta, state["m"], state["v"] = rules.adamw_step(theta, g, state["m"], state["v"], t, lr=kw["lr"],
                                                              beta1=b1, beta2=b2, eps=kw["eps"],
                                                              weight_decay=kw["weight_decay"])
+        elif kind == "AMSGrad":
+            b1, b2 = kw["betas"]
+            theta, state["m"], state["v"], state["v_max"] = rules.amsgrad_step(
+                theta, g, state["m"], state["v"], state["v_max"], t, lr=kw["lr"], beta1=b1, beta2=b2, eps=kw["eps"])
         out.append(theta)
     return np.array(out)
 
 
 def make_object(case):
     kw = case["torch_kwargs"]
-    kind = case["optimizer"]
+    kind = case["optimizer"].split("_clip")[0]
     if kind == "SGD":
         return opt.GD(kw["lr"])
     if kind in ("SGD_momentum", "SGD_nesterov"):
@@ -106,12 +125,12 @@ def make_object(case):
 
 
 def replay_object(case):
-    optimizer, grad_fn = make_object(case), GRADS[case["objective"]]
+    optimizer, grad_fn, clip = make_object(case), GRADS[case["objective"]], clip_of(case)
     theta = np.array(case["theta0"], dtype=np.float64)
     state = optimizer.init(theta)
     out = [optimizer.eval_point(theta, state)]
     for _ in range(len(REF[case["key"] + "/grad"])):
-        theta, state = optimizer.step(theta, grad_fn(optimizer.eval_point(theta, state)), state)
+        theta, state = optimizer.step(theta, clip(grad_fn(optimizer.eval_point(theta, state))), state)
         out.append(optimizer.eval_point(theta, state))  # θ, or φ = θ + βv for Nesterov (torch's parameter)
     return np.array(out)
 
@@ -137,7 +156,10 @@ def test_rules_reproduce_torch(case):
     assert rel_error(replay_rules(case, grads=REF[case["key"] + "/grad"]), ref) <= TOL
 
 
-@pytest.mark.parametrize("case", CASES, ids=IDS)
+OBJECT_CASES = [c for c in CASES if c["optimizer"] != "AMSGrad"]  # AMSGrad is a rule (lesson 05), not an object
+
+
+@pytest.mark.parametrize("case", OBJECT_CASES, ids=[c["key"] for c in OBJECT_CASES])
 def test_optimizer_objects_reproduce_torch(case):
     assert rel_error(replay_object(case), REF[case["key"] + "/theta"]) <= TOL
 
@@ -196,11 +218,52 @@ def test_torch_nesterov_parameter_is_our_look_ahead_point(case):
     assert rel_error(np.array(thetas), ref) > 1e-6  # θ itself is a different sequence
 
 
+class _NumpyObjective:
+    """A conformance objective for optlab.run: its numpy gradient (the value is not compared)."""
+
+    def __init__(self, name):
+        self.grad_fn = GRADS[name]
+
+    def value(self, theta):
+        return np.zeros(np.shape(theta)[:-1])
+
+    def grad(self, theta):
+        return self.grad_fn(theta)
+
+
+CLIPPED = [c for c in CASES if "clip" in c]
+
+
+@pytest.mark.parametrize("case", CLIPPED, ids=[c["key"] for c in CLIPPED])
+def test_the_runners_clip_options_reproduce_torchs_clip_between_backward_and_step(case):
+    ref = REF[case["key"] + "/theta"]
+    traj = run(make_object(case), _NumpyObjective(case["objective"]), case["theta0"], 100, **case["clip"])
+    assert rel_error(traj.thetas, ref) <= TOL
+    raw = np.linalg.norm(REF[case["key"] + "/grad"], axis=-1) if "clip_norm" in case["clip"] else \
+        np.abs(REF[case["key"] + "/grad"]).max(axis=-1)
+    limit = case["clip"].get("clip_norm", case["clip"].get("clip_value"))
+    assert int(traj.clipped) == int(np.sum(raw > limit))  # the count of steps it acted, as torch's gradients say
+
+
+def test_the_clip_cases_clip_some_steps_and_not_others():
+    """Not vacuous: across the clip cases the clip acts at some steps and leaves others alone."""
+    acted = []
+    for case in CLIPPED:
+        grads = REF[case["key"] + "/grad"]
+        limit = case["clip"].get("clip_norm", case["clip"].get("clip_value"))
+        size = np.linalg.norm(grads, axis=-1) if "clip_norm" in case["clip"] else np.abs(grads).max(axis=-1)
+        acted.append(size > limit)
+    acted = np.concatenate(acted)
+    assert 0.05 < acted.mean() < 0.95
+    assert {tuple(c["clip"]) for c in CLIPPED} == {("clip_norm",), ("clip_value",)}
+
+
 def test_reference_data_covers_the_required_cases():
     meta = json.loads(META.read_text())
     assert meta["dtype"] == "float64" and meta["steps"] == 100
     kinds = {c["optimizer"] for c in CASES}
-    assert kinds == {"SGD", "SGD_momentum", "SGD_nesterov", "Adagrad", "RMSprop", "Adam", "AdamW"}
+    assert kinds == {"SGD", "SGD_momentum", "SGD_nesterov", "Adagrad", "RMSprop", "Adam", "AdamW", "AMSGrad",
+                     "SGD_clip_norm", "SGD_momentum_clip_value", "Adam_clip_norm"}
     for kind in kinds:
         assert len({c["key"].split("/")[1] for c in CASES if c["optimizer"] == kind}) >= 2  # settings
     assert {c["objective"] for c in CASES} == {"rosenbrock", "quadratic", "lstsq"}

@@ -305,3 +305,16 @@ def test_positional_hyperparameters_and_missing_ones():
     with pytest.raises(TypeError, match="beta1"):
         O.Momentum(lr=0.1, beta1=0.9)
     assert O.Adam(0.1).replace(lr=0.2).hyperparams == dict(O.Adam(0.2).hyperparams)
+
+
+@pytest.mark.parametrize("state", [None, (np.zeros(2), np.zeros(2), 0), "state", O.MomentumState(np.zeros(2))])
+def test_step_rejects_a_state_that_is_not_its_own(state):
+    """Adam().step(θ, g, None) died with AttributeError: 'NoneType' object has no attribute '_fields'; a
+    momentum state was read field by field. The ValueError says which state step needs."""
+    opt = O.Adam(lr=0.1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(ValueError, match=r"^state must be the AdamState that Adam.init or the last step returned"):
+            opt.step(np.ones(2), np.ones(2), state)
+    theta, new = opt.step(np.ones(2), np.ones(2), opt.init(np.ones(2)))  # its own state still steps
+    assert new.t == 1

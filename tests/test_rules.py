@@ -10,8 +10,8 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 from optlab import rules
-from optlab.rules import (adagrad_step, adam_step, adamw_step, framework_momentum_step, gd_step, momentum_step,
-                          nesterov_step, rmsprop_step, sgd_step)
+from optlab.rules import (adagrad_step, adam_step, adamw_step, amsgrad_step, framework_momentum_step, gd_step,
+                          momentum_step, nesterov_step, rmsprop_step, sgd_step)
 
 # A small ill-conditioned quadratic J = ½ θᵀAθ (gradient Aθ) for trajectory identities.
 A = np.array([[3.0, 1.0], [1.0, 12.0]])
@@ -147,6 +147,8 @@ ALL_RULES = {
     "adam_step": (adam_step, lambda th, g: (th, g, 0.5 * g, g**2, 3), dict(lr=0.1, beta1=0.9, beta2=0.99, eps=1e-8)),
     "adamw_step": (adamw_step, lambda th, g: (th, g, 0.5 * g, g**2, 3),
                    dict(lr=0.1, beta1=0.9, beta2=0.99, eps=1e-8, weight_decay=0.1)),
+    "amsgrad_step": (amsgrad_step, lambda th, g: (th, g, 0.5 * g, g**2, 2 * g**2, 3),
+                     dict(lr=0.1, beta1=0.9, beta2=0.99, eps=1e-8)),
 }
 
 
@@ -257,7 +259,7 @@ def test_non_finite_gradients_are_rejected(name, bad):
 @pytest.mark.parametrize("name", ALL_RULES)
 def test_mismatched_shapes_are_rejected(name):
     fn, call = _full_call(name)
-    for arg in [a for a in call if a in ("grad", "velocity", "buf", "s", "m", "v")]:
+    for arg in [a for a in call if a in ("grad", "velocity", "buf", "s", "m", "v", "v_max")]:
         bad = dict(call)
         bad[arg] = np.ones(3)
         expected = rf"^{arg} must have the same shape as theta \(2, 2\) \(got shape \(3,\)\)"
@@ -315,7 +317,7 @@ def _no_warning_value_error(fn, *args, match, **kwargs):
 
 
 @pytest.mark.parametrize("name,arg", [("adagrad_step", "s"), ("rmsprop_step", "v"), ("adam_step", "v"),
-                                      ("adamw_step", "v")])
+                                      ("adamw_step", "v"), ("amsgrad_step", "v"), ("amsgrad_step", "v_max")])
 def test_a_negative_second_moment_is_rejected_by_name(name, arg):
     fn, call = _full_call(name)
     call[arg] = np.array([[0.25, -0.3], [0.25, 0.25]])
@@ -339,7 +341,10 @@ def test_bias_correction_must_be_a_bool(name, bad):
 @pytest.mark.parametrize("arg,bad,says", [
     ("grad", None, r"grad must be a real number or an array of real numbers \(got None\)"),
     ("grad", [[1.0, None], [0.5, 0.5]], r"grad must be a real number or an array of real numbers \(got \[\[1.0, None\]"),
-    ("grad", "0.5", r"grad must be a real number or an array of real numbers \(got 0.5\)"),
+    # quoted: "(got 0.5)" for the text "0.5" read as if a number had been refused
+    ("grad", "0.5", r"grad must be a real number or an array of real numbers \(got '0.5'\)"),
+    ("lr", "0.1", r"lr must be a real number or an array of real numbers \(got '0.1'\)"),
+    ("lr", 10**400, r"lr must be a real number within float's range \(got an integer of 401 digits\)"),
     ("theta", np.ones((2, 2)) * (1 + 2j), r"theta must be real, not complex \(got \[\(1\+2j\), "),
     ("grad", np.ones((2, 2), dtype=complex), r"grad must be real, not complex"),
     ("theta", [[True, False], [True, True]], r"theta must hold real numbers, not bools"),
@@ -369,3 +374,38 @@ def test_unchecked_kernels_are_the_checked_rules_math():
                           th - 0.1 * g / (np.sqrt((0.99 * v + 0.01 * g**2)) / np.sqrt(1 - 0.99**3) + 1e-8))
     assert eff.shape == (2,) and np.all(eff > 0)
     np.testing.assert_allclose(rules.bias_corrected(m, 0.9, 2), m / 0.19)
+    v_max = np.array([0.5, 0.1])
+    np.testing.assert_array_equal(rules.unchecked_amsgrad_step(th, g, m, v, v_max, 3, 0.1, 0.9, 0.99, 1e-8),
+                                  amsgrad_step(th, g, m, v, v_max, 3, 0.1, 0.9, 0.99, 1e-8))
+
+
+def test_amsgrad_is_adam_while_v_never_shrinks_and_keeps_the_largest_v():
+    th, m, v = np.array([1.0, -2.0]), np.array([0.1, -0.2]), np.array([0.01, 0.3])
+    g_up, g_down = np.array([3.0, 4.0]), np.array([0.01, 0.02])
+    ams = amsgrad_step(th, g_up, m, v, v, 4, 0.1, 0.9, 0.99, 1e-8)         # v grows: v_max = v, Adam's step
+    np.testing.assert_array_equal(ams[:3], adam_step(th, g_up, m, v, 4, 0.1, 0.9, 0.99, 1e-8))
+    np.testing.assert_array_equal(ams[3], ams[2])
+    big = np.array([5.0, 5.0])
+    ams = amsgrad_step(th, g_down, m, v, big, 4, 0.1, 0.9, 0.99, 1e-8)       # v shrinks: the old maximum divides
+    np.testing.assert_array_equal(ams[3], big)
+    new_m = 0.9 * m + 0.1 * g_down
+    np.testing.assert_allclose(ams[0], th - 0.1 * (new_m / (1 - 0.9**4)) / (np.sqrt(big / (1 - 0.99**4)) + 1e-8),
+                               rtol=1e-15)
+
+
+@pytest.mark.parametrize("call, match", [
+    (lambda: rules.bias_corrected(np.ones(2), 0.9, 0), r"^t must be an integer >= 1 \(got 0\)"),
+    (lambda: rules.bias_corrected(np.ones(2), 1.0, 3), r"^beta must be in \[0, 1\) \(got 1\)"),
+    (lambda: rules.bias_corrected(np.ones(2), 0.9, 2.5), r"^t must be an integer >= 1 \(got 2.5\)"),
+    (lambda: rules.bias_corrected(np.ones(2), 0.9, np.array([1, 2, 3])), r"^t of shape \(3,\) must broadcast"),
+    (lambda: rules.bias_corrected("m", 0.9, 1), r"^x must be a real number"),
+    (lambda: rules.effective_lr(0.1, -np.ones(2), 0.9, 1e-8), r"^v must hold no negative numbers"),
+    (lambda: rules.effective_lr(0.1, np.zeros(2), 0.9, 0.0), r"^eps must be > 0 \(got 0\)"),
+    (lambda: rules.effective_lr(-0.1, np.ones(2), 0.9, 1e-8), r"^lr must be > 0 \(got -0.1\)"),
+    (lambda: rules.effective_lr(0.1, np.ones(2), 1.0, 1e-8), r"^beta2 must be in \[0, 1\)"),
+    (lambda: rules.effective_lr(0.1, np.ones(2), 0.9, 1e-8, t=0), r"^t must be an integer >= 1 \(got 0\)"),
+])
+def test_bias_corrected_and_effective_lr_reject_bad_input_without_warnings(call, match):
+    """The two public helpers of the rules divided by 1 − βᵗ and √v̂ + ε unchecked: t = 0, β = 1, ε = 0 or a negative
+    v printed a RuntimeWarning and returned inf or NaN. Now a ValueError names the argument."""
+    _no_warning_value_error(call, match=match)

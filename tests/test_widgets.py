@@ -39,6 +39,8 @@ FACTORIES = {
     "comparison_your_rules": lambda: comparison_panel(("momentum", "adam"), "beale", steps=100,
                                                       rule={"momentum": _student_momentum, "adam": _student_adam}),
     "step_your_rule": lambda: step_panel("rmsprop", "quadratic", steps=20, rule=_student_rmsprop),
+    "trajectory_clip": lambda: trajectory_panel("momentum", "beale", lr=0.03, clip_norm="off", steps=200),
+    "comparison_clip": lambda: comparison_panel(("gd", "adam"), "rosenbrock", steps=100, clip_value=10.0),
 }
 
 
@@ -462,3 +464,40 @@ def test_each_objective_gets_its_own_number_of_steps():
     assert panel.trajectories[0].steps == 150
     with pytest.raises(ValueError, match="steps must be an integer >= 1"):
         trajectory_panel("gd", "quadratic", steps={"quadratic": 0})
+
+
+# ------------------------------------------------------------------------------------------------ clipping
+def test_a_clip_control_sets_the_run_option_of_its_name():
+    """The control is named after run's option, so the panel passes it on; its right end is "off" (no option)."""
+    from optlab.optimizers import Momentum
+    from optlab.widgets import clip_control
+
+    panel = trajectory_panel("momentum", "beale", lr=0.03, clip_norm="off", steps=300)
+    control = panel.controls["clip_norm"]
+    assert control.value is None and control.text == "clip ‖g‖: off"
+    assert panel.caption.value.count("diverged at step") == 1 and "clipped" not in panel.caption.value
+    off = picture(panel)
+    control.value = 10.0
+    want = run(Momentum(lr=0.03, beta=0.9), "beale", None, 300, clip_norm=10.0)
+    np.testing.assert_array_equal(panel.trajectories[0].thetas, want.thetas)
+    assert control.text == "clip ‖g‖ ≤ c = 10" and picture(panel) != off
+    assert want.outcome in panel.caption.value and f"clipped at {int(want.clipped)} of 300 steps" in want.outcome
+    control.widget.value = control.widget.max
+    assert control.value is None and panel.trajectories[0].clipped is None
+    assert clip_control("clip_value", float("inf")).value is None
+    with pytest.raises(ValueError, match="name must be one of clip_norm, clip_value"):
+        clip_control("clip", 1.0)
+    with pytest.raises(ValueError, match=r"value must be a number > 0 or 'off' \(got 'on'\)"):
+        clip_control("clip_norm", "on")
+
+
+def test_the_clip_slider_reaches_round_thresholds_and_snaps_its_readout():
+    from optlab.widgets import clip_control
+
+    control = clip_control("clip_norm", 10.0)
+    assert control.value == 10.0
+    for c in (0.01, 0.1, 1.0, 100.0, 1000.0):
+        control.value = c
+        assert control.value == c and control.text == f"clip ‖g‖ ≤ c = {c:g}"
+    control.widget.value = control.widget.min + 0.05
+    assert control.value == 0.0112

@@ -7,7 +7,9 @@ Development tool only: torch is never a requirement of the course. Run it from t
 
 It writes tests/data/reference_trajectories.npz (θ and ∇J at every step of every case) and
 tests/data/reference_settings.json (the optimizer, its torch arguments and the objective of each
-case, plus the torch version). The objectives are defined here with torch autograd, independently of
+case, plus the torch version). Cases with gradient clipping apply ``torch.nn.utils.clip_grad_norm_`` or
+``clip_grad_value_`` between ``backward()`` and ``step()``, record the gradient *before* the clip, and name
+the clip in the case's ``clip`` (e.g. ``{"clip_norm": 10.0}``); ``AMSGrad`` is ``torch.optim.Adam(amsgrad=True)``. The objectives are defined here with torch autograd, independently of
 optlab.objectives; tests/test_conformance.py re-implements them in numpy.
 
 Objectives (all float64):
@@ -80,35 +82,52 @@ SETTINGS = {
              dict(lr=1e-3, betas=(0.0, 0.999), eps=1e-8)],
     "AdamW": [dict(lr=1e-2, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2),
               dict(lr=5e-2, betas=(0.9, 0.99), eps=1e-8, weight_decay=0.1)],
+    "AMSGrad": [dict(lr=1e-2, betas=(0.9, 0.999), eps=1e-8), dict(lr=5e-2, betas=(0.8, 0.9), eps=1e-6)],
+    # Gradient clipping (the thresholds act in the first steps on Rosenbrock and the quadratic, later not). torch's
+    # norm accumulates with fused multiply-adds, so it may differ from numpy's in the last bit: the settings are
+    # ones whose runs do not amplify such a difference (Adam at lr=5e-2 on Rosenbrock grew it to 5e-12).
+    "SGD_clip_norm": [dict(lr_mult=1.0, clip_norm=10.0), dict(lr_mult=0.5, clip_norm=1.0)],
+    "SGD_momentum_clip_value": [dict(lr_mult=0.5, momentum=0.9, clip_value=5.0),
+                                dict(lr_mult=0.2, momentum=0.5, clip_value=0.5)],
+    "Adam_clip_norm": [dict(lr=1e-2, betas=(0.9, 0.999), eps=1e-8, clip_norm=1.0),
+                       dict(lr=2e-2, betas=(0.8, 0.99), eps=1e-6, clip_norm=20.0)],
 }
+CLIPS = ("clip_norm", "clip_value")
 
 
 def torch_optimizer(torch, kind, param, setting, base_lr):
+    """The torch optimizer of a case, its keyword arguments and its gradient clip ({} or e.g. {"clip_norm": 10.0})."""
     kw = dict(setting)
+    clip = {k: kw.pop(k) for k in CLIPS if k in kw}
     if "lr_mult" in kw:
         kw["lr"] = kw.pop("lr_mult") * base_lr
+    base = kind.split("_clip")[0]
     cls = {"SGD": torch.optim.SGD, "SGD_momentum": torch.optim.SGD, "SGD_nesterov": torch.optim.SGD,
            "Adagrad": torch.optim.Adagrad, "RMSprop": torch.optim.RMSprop, "Adam": torch.optim.Adam,
-           "AdamW": torch.optim.AdamW}[kind]
-    # The single-tensor code path (the CPU default) and no amsgrad: the algorithms of docs/conventions.md.
+           "AdamW": torch.optim.AdamW, "AMSGrad": torch.optim.Adam}[base]
+    # The single-tensor code path (the CPU default); amsgrad only for AMSGrad: the algorithms of docs/conventions.md.
     extra = {"foreach": False}
-    if kind in ("Adam", "AdamW"):
-        extra["amsgrad"] = False
-    return cls([param], **kw, **extra), kw
+    if base in ("Adam", "AdamW", "AMSGrad"):
+        extra["amsgrad"] = base == "AMSGrad"
+    return cls([param], **kw, **extra), kw, clip
 
 
 def trajectory(torch, fn, theta0, opt_factory):
-    """θ_0 … θ_STEPS (torch's parameter) and the gradient used at each step."""
+    """θ_0 … θ_STEPS (torch's parameter) and the gradient backward() gave at each step (before any clip)."""
     param = torch.tensor(theta0, dtype=torch.float64, requires_grad=True)
-    opt, kw = opt_factory(param)
+    opt, kw, clip = opt_factory(param)
     thetas, grads = [param.detach().clone().numpy()], []
     for _ in range(STEPS):
         opt.zero_grad()
         fn(param).backward()
         grads.append(param.grad.detach().clone().numpy())
+        if "clip_norm" in clip:  # between backward() and step(), as a training loop does
+            torch.nn.utils.clip_grad_norm_([param], clip["clip_norm"], foreach=False)
+        if "clip_value" in clip:
+            torch.nn.utils.clip_grad_value_([param], clip["clip_value"], foreach=False)
         opt.step()
         thetas.append(param.detach().clone().numpy())
-    return np.array(thetas), np.array(grads), kw
+    return np.array(thetas), np.array(grads), kw, clip
 
 
 def reference_case(torch, kind, index, objective):
@@ -130,11 +149,12 @@ def main(argv=None) -> int:
         for kind, settings in SETTINGS.items():
             for i in range(len(settings)):
                 key = f"{kind}/{i}/{obj_name}"
-                thetas, grads, kw = reference_case(torch, kind, i, obj_name)
+                thetas, grads, kw, clip = reference_case(torch, kind, i, obj_name)
                 if not (np.isfinite(thetas).all() and np.abs(thetas).max() < 1e3):
                     raise SystemExit(f"{key} diverged; pick gentler settings")
                 arrays[key + "/theta"], arrays[key + "/grad"] = thetas, grads
-                cases.append(dict(key=key, optimizer=kind, objective=obj_name, torch_kwargs=kw, theta0=theta0))
+                cases.append(dict(key=key, optimizer=kind, objective=obj_name, torch_kwargs=kw, theta0=theta0,
+                                  **(dict(clip=clip) if clip else {})))
     meta = dict(torch_version=torch.__version__, steps=STEPS, dtype="float64",
                 generated_by="tools/make_reference.py", cases=cases)
     if check:

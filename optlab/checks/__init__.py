@@ -20,7 +20,9 @@ keeps the student's ``gd_step`` if it passes ``check_gd_step`` and otherwise ret
 one line that says which and why ("your gd_step did not pass its check (θ moves uphill — a sign error);
 the rest of this lesson uses optlab's gd_step"). It also copes with a function that is not defined
 because its cell failed. ``whose(fn)`` names the function a comparison line compares ("your gd_step",
-or "optlab's gd_step (in place of yours: the reference against itself)").
+or "optlab's gd_step (in place of yours: the reference against itself)"). A check handed optlab's own
+function — a student running the check cell again after the fallback, without running their exercise cell —
+fails with "gd_step is optlab's now, not yours — run your own cell again" rather than passing optlab's code.
 
 Exercise signatures the checks expect (lesson authors: keep these; hyperparameters are passed
 positionally in this order, so the names may differ but the order may not):
@@ -50,6 +52,9 @@ lesson exercise                                                                 
 05     ``adam_step(theta, grad, m, v, t, lr, beta1, beta2, eps,                      check_adam_step
        bias_correction=True) -> (theta, m, v)`` (both settings of the flag checked)
 05     ``uncorrected_step_ratio(t, beta1, beta2)`` = (1 − β1ᵗ)/√(1 − β2ᵗ)           check_uncorrected_step_ratio
+05     ``amsgrad_step(theta, grad, m, v, v_max, t, lr, beta1, beta2, eps)            check_amsgrad_step
+       -> (theta, m, v, v_max)``: torch's AMSGrad, v_max ← max(v_max, v) of the
+       uncorrected v, divided by 1 − β2ᵗ in the step
 06     ``adamw_step(theta, grad, m, v, t, lr, beta1, beta2, eps, weight_decay,       check_adamw_step
        bias_correction=True) -> (theta, m, v)``
 06     ``cosine_lr(t, total_steps, lr_max, lr_min=0.0) -> lr``:                      check_cosine_schedule
@@ -83,7 +88,7 @@ in IPython only).
 from . import _ipython
 from ._core import EXERCISES, call_student
 from ._fallback import reference_or, whose
-from .adam import check_adam_step, check_uncorrected_step_ratio
+from .adam import check_adam_step, check_amsgrad_step, check_uncorrected_step_ratio
 from .adaptive import check_adagrad_step, check_rmsprop_step, check_sign_descent_step
 from .beyond import (check_adamw_step, check_cosine_schedule, check_schedule, check_warmup_cosine_schedule,
                      check_warmup_schedule, cosine_lr, warmup_cosine_lr, warmup_lr)
@@ -100,7 +105,7 @@ __all__ = [
     "check_sgd_step", "check_minibatches", "check_train_sgd", "check_averaged_iterate",
     "check_momentum_step", "check_nesterov_step", "check_optimal_momentum",
     "check_adagrad_step", "check_rmsprop_step", "check_sign_descent_step",
-    "check_adam_step", "check_uncorrected_step_ratio",
+    "check_adam_step", "check_uncorrected_step_ratio", "check_amsgrad_step",
     "check_adamw_step", "check_cosine_schedule", "check_warmup_schedule", "check_warmup_cosine_schedule",
     "check_schedule", "check_mlp_grad", "check_gd_lr",
     "reference_or", "whose", "call_student", "EXERCISES",

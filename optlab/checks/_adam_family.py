@@ -37,7 +37,7 @@ def _adam_cases(weight_decay=None):
 def _adam(th, g, m, v, t, lr, b1, b2, eps, bc=True, *, corr_m=True, corr_v=True, dt=0, eps_inside=False,
           eps_hat=False, square=True, abs_=False, swap_weights=False, swap_betas=False, sign=-1, old=False,
           sqrt=True, one_minus_m=True, one_minus_v=True, beta1_on=True, beta2_on=True, flag="obeyed",
-          return_hat=False):
+          return_hat=False, eps_on=True):
     """Adam with mistake switches. ``flag``: how bias_correction is read — "obeyed", "ignored" (always
     corrects), "inverted", "keeps_m" / "keeps_v" (False switches off only v's / only m's correction)."""
     if swap_betas:
@@ -60,7 +60,7 @@ def _adam(th, g, m, v, t, lr, b1, b2, eps, bc=True, *, corr_m=True, corr_v=True,
     elif eps_inside:
         den = root(v_hat + eps)
     else:
-        den = root(v_hat) + eps
+        den = root(v_hat) + (eps if eps_on else 0.0)
     return (th + sign * lr * m_hat / den,) + ((m_hat, v_hat) if return_hat else (new_m, new_v))
 
 
@@ -85,6 +85,8 @@ _SHARED_VARIANTS = [
     ("t is counted from 0", "The first step has t = 1, so use 1 − β1ᵗ and 1 − β2ᵗ with the t you are given.",
      dict(dt=-1)),
     ("ε is inside the square root", "Add it outside: θ ← θ − α m̂/(√v̂ + ε).", dict(eps_inside=True)),
+    ("ε is missing", "Add it to the root: θ ← θ − α m̂/(√v̂ + ε); it keeps the step finite where v̂ is tiny.",
+     dict(eps_on=False)),
     ("v collects g instead of g²", f"Square the gradient: {_V_RULE}.", dict(square=False)),
     ("θ moves uphill — a sign error", "θ ← θ − α m̂/(√v̂ + ε).", dict(sign=1)),
     ("θ is updated with the old m and v", "Update m and v first, then use the new ones.", dict(old=True)),

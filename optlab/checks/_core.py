@@ -119,7 +119,9 @@ def _short_traceback(error):
         from IPython import get_ipython
 
         shell = get_ipython()
-        return shell.InteractiveTB.structured_traceback(type(error), error, _visible_frames(error.__traceback__))
+        # tb_offset=0: the chain starts at the notebook's own frame (IPython 8 would skip it by default)
+        return shell.InteractiveTB.structured_traceback(type(error), error, _visible_frames(error.__traceback__),
+                                                        tb_offset=0)
     return render
 
 
@@ -130,16 +132,34 @@ def _as_assertion(failure):
 
 
 def _public(check):
-    """Re-raise a check's verdict as a bare AssertionError (verdict, then detail; optlab's frames hidden)."""
+    """Re-raise a check's verdict as a bare AssertionError (verdict, then detail; optlab's frames hidden).
+
+    A check handed optlab's own reference for its exercise fails too: that is what a student checks who runs
+    the check cell again after ``gd_step = reference_or("gd_step")`` put optlab's function in place of a wrong
+    one — a "✓ correct" would grade optlab's code and tell the student their own was right.
+    """
     @functools.wraps(check)
     def wrapper(*args, **kwargs):
         __tracebackhide__ = True
         try:
+            if args:
+                _not_optlabs_own(wrapper, args[0])
             return check(*args, **kwargs)
         except _Failure as failure:
             error = _as_assertion(failure)
         raise error from None
     return wrapper
+
+
+def _not_optlabs_own(check, fn):
+    """Fail if ``fn`` is optlab's reference for the exercise that ``check`` checks."""
+    __tracebackhide__ = True
+    for ex in EXERCISES.values():
+        if ex.check is check and ex.reference is not None and fn is ex.reference:
+            _fail(f"{ex.name} is optlab's now, not yours — run your own cell again",
+                  f"After a failed check, `{ex.name} = reference_or(\"{ex.name}\")` puts optlab's {ex.name} in "
+                  f"place of yours, so that the lesson runs on. To check your own, run the cell where you "
+                  f"wrote {ex.name} again, then this check.")
 
 
 def _fmt(a):

@@ -1,13 +1,13 @@
-"""Checks for lesson 05: Adam (with its bias-correction switch) and the uncorrected step's size."""
+"""Checks for lesson 05: Adam (with its bias-correction switch), the uncorrected step's size, and AMSGrad."""
 from __future__ import annotations
 
 import numpy as np
 
 from .. import rules as _rules
 from .. import specs
-from ._core import _call, _fail, _kind, _public, _register, _variant
+from ._core import _arrays, _call, _fail, _kind, _public, _register, _rng, _variant
 from ._adam_family import _M_RULE, _SHARED_VARIANTS, _V_RULE, _adam, _adam_cases, _no_flag
-from ._rule import _check_rule
+from ._rule import _Case, _check_rule
 
 
 _ADAM_VARIANTS = [(verdict, detail, _variant(_adam, **kw)) for verdict, detail, kw in _SHARED_VARIANTS] + [
@@ -91,3 +91,84 @@ _register("adam_step", "05", check_adam_step, _rules.adam_step, _ADAM_VARIANTS +
 _register("uncorrected_step_ratio", "05", check_uncorrected_step_ratio, reference_uncorrected_step_ratio,
           ["it is inverted", "the square root on v's correction is missing", "t is counted from 0",
            "v's correction is left out", "m's correction is left out"])
+
+
+# --------------------------------------------------------------------------- AMSGrad (lesson 05)
+def _amsgrad_cases():
+    r = _rng()
+
+    def case(label, shape, t, lr, b1, b2, eps, *, zero=False, v_max_scale=1.0, batched=False):
+        m = np.zeros(shape) if zero else r.normal(size=shape) * 0.3
+        v = np.zeros(shape) if zero else _arrays(r, shape, positive=True, scale=0.5)
+        # v_max ≥ v (it is a maximum of earlier v's); the scale decides whether the new v overtakes it
+        v_max = np.zeros(shape) if zero else v + _arrays(r, shape, positive=True, scale=v_max_scale)
+        return _Case(label, (r.normal(size=shape), r.normal(size=shape) * 2, m, v, v_max, t, lr, b1, b2, eps), batched)
+
+    return [case("the first step (t = 1, m = v = v_max = 0)", (3,), 1, 0.1, 0.9, 0.999, 1e-8, zero=True),
+            case("step t = 4, a large v_max that the new v stays below", (3,), 4, 0.05, 0.8, 0.95, 1e-8,
+                 v_max_scale=2.0),
+            case("step t = 3, a v_max just above v (some coordinates overtake it)", (4,), 3, 0.1, 0.9, 0.5, 1e-8,
+                 v_max_scale=0.02),
+            case("step t = 5 with a large ε = 0.1", (2,), 5, 0.1, 0.9, 0.99, 0.1),
+            case("a batch of θ's of shape (4, 3) at t = 2", (4, 3), 2, 0.01, 0.9, 0.999, 1e-8, batched=True),
+            case("a batch of θ's of shape (2, 3, 2) at t = 7", (2, 3, 2), 7, 0.05, 0.7, 0.9, 1e-6,
+                 v_max_scale=0.05, batched=True)]
+
+
+def _amsgrad(th, g, m, v, v_max, t, lr, b1, b2, eps, *, max_of="v", use_max=True, update_max=True, corr=True,
+             corr_m=True, overwrite_v=False, sign=-1, dt=0, eps_inside=False, square=True):
+    """AMSGrad with mistake switches. ``max_of``: what v_max keeps the maximum of — "v" (right), "old v", "v_hat"
+    (the corrected v̂; then no further correction) or "g2"."""
+    new_m = b1 * m + (1 - b1) * g
+    new_v = b2 * v + (1 - b2) * (g * g if square else g)
+    te = t + dt
+    c2 = 1 - b2 ** te
+    seen = {"v": new_v, "old v": v, "v_hat": new_v / c2, "g2": g * g}[max_of]
+    new_max = np.maximum(v_max, seen) if update_max else v_max
+    scale = np.maximum(v_max, seen) if use_max else new_v
+    if max_of == "v_hat" or not corr:
+        c2 = 1.0
+    m_hat = new_m / (1 - b1 ** te) if corr_m else new_m
+    den = np.sqrt(scale / c2 + eps) if eps_inside else np.sqrt(scale / c2) + eps
+    if overwrite_v:
+        new_v = new_max
+    return th + sign * lr * m_hat / den, new_m, new_v, new_max
+
+
+_AMS_RULE = "v_max ← max(v_max, v), then θ ← θ − α m̂/(√(v_max/(1 − β2ᵗ)) + ε)"
+_AMSGRAD_VARIANTS = [
+    ("it divides by v, not by the maximum v_max — that is Adam",
+     f"Keep the running maximum and divide by it: {_AMS_RULE}.", _variant(_amsgrad, use_max=False)),
+    ("v_max is never updated", f"Update it with the new v and return it: {_AMS_RULE}.",
+     _variant(_amsgrad, update_max=False)),
+    ("v_max is never updated", f"Update it with the new v and return it: {_AMS_RULE}.",
+     _variant(_amsgrad, update_max=False, use_max=False)),
+    ("the maximum is taken with the old v", "Update v first, v ← β2 v + (1 − β2) g², then v_max ← max(v_max, v).",
+     _variant(_amsgrad, max_of="old v")),
+    ("v_max keeps the maximum of the corrected v̂",
+     "Keep the maximum of the uncorrected v (as torch does) and divide it by 1 − β2ᵗ in the step.",
+     _variant(_amsgrad, max_of="v_hat")),
+    ("v_max is not divided by 1 − β2ᵗ in the step",
+     f"Correct the maximum as Adam corrects v: {_AMS_RULE}.", _variant(_amsgrad, corr=False)),
+    ("v_max keeps the maximum of g², not of v",
+     "v_max ← max(v_max, v), with v the running average β2 v + (1 − β2) g².", _variant(_amsgrad, max_of="g2")),
+    ("v is overwritten by the maximum — keep v the running average",
+     "Return the new v = β2 v + (1 − β2) g² itself, and the maximum separately as v_max.",
+     _variant(_amsgrad, overwrite_v=True)),
+    ("m is not bias-corrected", "Divide m by 1 − β1ᵗ, as in Adam.", _variant(_amsgrad, corr_m=False)),
+    ("θ moves uphill — a sign error", f"{_AMS_RULE}.", _variant(_amsgrad, sign=1)),
+    ("t is counted from 0", "The first step has t = 1: use 1 − β1ᵗ and 1 − β2ᵗ with the t you are given.",
+     _variant(_amsgrad, dt=-1)),
+    ("ε is inside the square root", "Add it outside: √(v_max/(1 − β2ᵗ)) + ε.", _variant(_amsgrad, eps_inside=True)),
+    ("v collects g instead of g²", "Square the gradient: v ← β2 v + (1 − β2) g².", _variant(_amsgrad, square=False)),
+]
+
+
+@_public
+def check_amsgrad_step(amsgrad_step):
+    """Check lesson 05's ``amsgrad_step(theta, grad, m, v, v_max, t, lr, beta1, beta2, eps)`` (torch's AMSGrad)."""
+    _check_rule("amsgrad_step", amsgrad_step, _rules.amsgrad_step, _amsgrad_cases(), ("θ", "m", "v", "v_max"),
+                _AMSGRAD_VARIANTS, ("theta", "grad", "m", "v", "v_max", "t", "lr", "beta1", "beta2", "eps"))
+
+
+_register("amsgrad_step", "05", check_amsgrad_step, _rules.amsgrad_step, _AMSGRAD_VARIANTS)

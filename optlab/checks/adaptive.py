@@ -35,7 +35,7 @@ def _adaptive_cases(with_beta):
 
 def _adaptive(th, g, s, lr, beta2, eps, t=None, *, avg, square=True, abs_=False, eps_inside=False, old=False,
               sqrt=True, sign=-1, accumulate=True, swap=False, one_minus=True, beta_on=True, t_ignored=False, dt=0,
-              return_hat=False):
+              return_hat=False, eps_on=True):
     g2 = np.abs(g) if abs_ else (g * g if square else g)
     if not accumulate:
         new = g2
@@ -48,7 +48,7 @@ def _adaptive(th, g, s, lr, beta2, eps, t=None, *, avg, square=True, abs_=False,
     used = s if old else new
     if t is not None and not t_ignored:
         used = used / (1 - beta2 ** (t + dt))
-    den = np.sqrt(used + eps) if eps_inside else ((np.sqrt(used) if sqrt else used) + eps)
+    den = np.sqrt(used + eps) if eps_inside else ((np.sqrt(used) if sqrt else used) + (eps if eps_on else 0.0))
     return th + sign * lr * g / den, (used if return_hat else new)
 
 
@@ -65,6 +65,8 @@ def _adaptive_variants(rule_fn, state, rule):
         (f"{state} collects g instead of g²", f"Square the gradient (elementwise): {rule}.", dict(square=False)),
         (f"{state} collects |g| instead of g²", f"Square the gradient: {rule}.", dict(abs_=True)),
         ("ε is inside the square root", f"Add it outside: θ ← θ − α g/(√{state} + ε).", dict(eps_inside=True)),
+        ("ε is missing", f"Add it to the root: θ ← θ − α g/(√{state} + ε); it keeps the step finite where {state} "
+         "is tiny.", dict(eps_on=False)),
         (f"θ is updated with the old {state}", f"Update {state} first ({rule}), then use the new one.",
          dict(old=True)),
         ("the square root is missing", f"Divide by √{state} + ε, not {state} + ε.", dict(sqrt=False)),
@@ -126,10 +128,11 @@ def reference_sign_descent_step(theta, grad, lr):
 @_public
 def check_sign_descent_step(sign_descent_step):
     """Check lesson 04's ``sign_descent_step(theta, grad, lr)`` against RMSProp with β2 = 0 and a tiny ε,
-    on gradients from 10⁻³ to 10³."""
+    on gradients from 10⁻³ to 10³ and a gradient coordinate that is exactly 0 (sign(0) = 0: no move)."""
     name = "sign_descent_step"
     rng = np.random.default_rng(4)
     theta, grad = rng.normal(size=(5, 3)), rng.normal(size=(5, 3)) * np.geomspace(1e-3, 1e3, 3)
+    grad[2, 1] = 0.0  # a flat coordinate: g/|g| would give 0/0 there
     theta_in, grad_in = theta.copy(), grad.copy()
     out = _call(name, sign_descent_step, (theta, grad, 0.1), returns="theta")
     want, _ = _rules.rmsprop_step(theta_in, grad_in, np.zeros_like(theta), lr=0.1, beta2=0.0, eps=1e-300)
@@ -145,6 +148,10 @@ def check_sign_descent_step(sign_descent_step):
             _fail(f"{name} changes theta or grad in place",
                   "Return a new array, e.g. theta - lr * np.sign(grad), so the caller's arrays stay unchanged.")
     if not np.allclose(got, want, rtol=0, atol=1e-12):
+        flat = grad_in == 0
+        if np.isnan(got[flat]).any() and np.allclose(got[~flat], want[~flat], rtol=0, atol=1e-12):
+            _fail(f"{name} gives NaN where g = 0 — g/|g| is 0/0 there",
+                  "sign(0) is 0: a coordinate with a zero gradient does not move. Use np.sign(grad).")
         named = [(theta_in + 0.1 * np.sign(grad_in), "θ moves uphill — a sign error",
                   "The step goes against the gradient: subtract α·sign(g)."),
                  (theta_in - 0.1 * grad_in, "it steps by α·g, not α·sign(g)",
@@ -169,4 +176,4 @@ _register("rmsprop_step", "04", check_rmsprop_step, _rules.rmsprop_step, _RMSPRO
 _register("sign_descent_step", "04", check_sign_descent_step, reference_sign_descent_step,
           ["θ moves uphill", "it steps by α·g, not α·sign(g)", "it returns the step, not the new θ",
            "the learning rate α is missing", "it divides by the largest |g|",
-           "does not move every coordinate by exactly α"])
+           "does not move every coordinate by exactly α", "gives NaN where g = 0"])

@@ -36,6 +36,10 @@ _MOMENTUM_VARIANTS = [
      _variant(_mom, sign_v=1)),
     ("θ moves against the velocity", "With v ← βv − αg the step is θ ← θ + v (plus).",
      _variant(_mom, sign_th=-1)),
+    ("its velocity has the opposite sign: v ← βv + αg; θ ← θ − v",
+     f"The course's velocity is the step itself, pointing downhill: {_RULE}. Yours is −v: the same path from "
+     "v = 0, but a velocity you are given is read with the wrong sign.",
+     lambda th, g, v, lr, beta: (th - (beta * v + lr * g), beta * v + lr * g)),
     ("this is the frameworks' form b ← βb + g; θ ← θ − αb",
      f"The exercise uses the course's form {_RULE} (the same path for a constant α, but v = −αb).",
      lambda th, g, v, lr, beta: (th - lr * (beta * v + g), beta * v + g)),

@@ -3,15 +3,18 @@
 Panels a lesson opens in one line (each returns a widget; show it as the cell's last expression):
 
 * ``trajectory_panel(optimizer="gd", objective="quadratic", *, steps=None, theta0=None, objectives=None,
-  kappa_slider=False, kappa=None, noise=None, rule=None, **hyperparams)`` — path, start, minimiser and loss curve; a
-  slider per hyperparameter. (Additions to the contract: ``noise=σ`` adds a gradient-noise slider; SGD always has it,
-  and on a data loss a batch-size slider too. ``kappa=`` sets the quadratic's κ. ``steps`` is an int, a dict
-  objective name -> steps, or None: each objective's own default, 100 on a quadratic, 2000 on Rosenbrock.)
+  kappa_slider=False, kappa=None, noise=None, clip_norm=None, clip_value=None, rule=None, **hyperparams)`` — path,
+  start, minimiser and loss curve; a slider per hyperparameter. (Additions to the contract: ``noise=σ`` adds a
+  gradient-noise slider; SGD always has it, and on a data loss a batch-size slider too. ``clip_norm=c`` (or
+  ``"off"``) adds a gradient-clipping slider with an "off" end, ``clip_value=c`` one per coordinate. ``kappa=`` sets
+  the quadratic's κ. ``steps`` is an int, a dict objective name -> steps, or None: each objective's own default,
+  100 on a quadratic, 2000 on Rosenbrock.)
 * ``sgd_panel(*, steps=200, n=200, noise=0.0, batch_size=8, decay=0.0, lr=0.1, seed=0, rule=None)`` — lesson 02.
 * ``step_panel(optimizer="adam", objective="rosenbrock", *, steps=50, theta0=None, rule=None, **hyperparams)`` —
   Play.
 * ``comparison_panel(optimizers=("gd", "momentum", "adam"), objective="rosenbrock", *, steps=None, theta0=None,
-  objectives=None, kappa_slider=False, kappa=None, separate=(), rule=None, **hyperparams)`` — one control per
+  objectives=None, kappa_slider=False, kappa=None, separate=(), clip_norm=None, clip_value=None, rule=None,
+  **hyperparams)`` — one control per
   hyperparameter meaning, driving the optimizers its readout names; each optimizer keeps its own defaults until a
   shared control is moved; ``separate=("lr",)`` gives each optimizer its own α.
 * ``sweep_panel(*, kappa=10.0, noise=0.0, resolution=100, steps=100, rule=None)`` — live (α, β) map, optimum marked.
@@ -32,8 +35,8 @@ redraw are shown there, never raised) and ``.redraws``. The building blocks for 
 exported here and documented in their modules.
 """
 
-from ._base import (Control, GrowingAxis, Panel, choice_control, hyperparameter_control, int_control, linear_control,
-                    log_control, one_minus_log_control, run_caption, toggle_control)
+from ._base import (Control, GrowingAxis, Panel, choice_control, clip_control, hyperparameter_control, int_control,
+                    linear_control, log_control, one_minus_log_control, run_caption, toggle_control)
 from .render import FastFigure
 from .step import step_panel
 from .sweep import sweep_panel
@@ -58,6 +61,7 @@ __all__ = [
     "int_control",
     "choice_control",
     "toggle_control",
+    "clip_control",
     "hyperparameter_control",
     "run_caption",
     "FastFigure",

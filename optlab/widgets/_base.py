@@ -7,7 +7,8 @@ Every panel in :mod:`optlab.widgets` is made of the same pieces:
 * :class:`Control` — one slider/dropdown/checkbox plus an HTML readout that shows the exact value used.
   Build them with the factories :func:`log_control` (α, ε: log scale), :func:`one_minus_log_control`
   (β2: a log slider on 1 − β2, read out as β2), :func:`linear_control` (β, β1, λ, noise),
-  :func:`int_control`, :func:`choice_control` and :func:`toggle_control`, or for an optimizer's hyperparameter
+  :func:`int_control`, :func:`choice_control`, :func:`toggle_control` and :func:`clip_control` (a threshold of
+  gradient clipping, log scale, with an "off" position), or for an optimizer's hyperparameter
   with :func:`hyperparameter_control` (``"lr"``, ``"beta"``, ``"beta1"``, ``"beta2"``, ``"eps"``, ``"weight_decay"``,
   ``"bias_correction"``), which takes the symbol, range and scale from :mod:`optlab.specs`. ``control.value`` is
   the real value (e.g. β2, not log10(1 − β2)); setting it moves the slider.
@@ -59,6 +60,7 @@ __all__ = [
     "int_control",
     "choice_control",
     "toggle_control",
+    "clip_control",
     "hyperparameter_control",
     "GrowingAxis",
     "run_caption",
@@ -197,6 +199,43 @@ def toggle_control(name, symbol, value, description=None):
     box = widgets.Checkbox(value=bool(value), description=description or symbol, indent=False,
                            layout=widgets.Layout(width="260px"))
     return Control(name, symbol, box, to_value=bool, describe=lambda v: f"{symbol} = {'on' if v else 'off'}")
+
+
+#: clip_control's names: the run option it sets -> (readout symbol, slider label).
+_CLIPS = {"clip_norm": ("clip ‖g‖", "‖g‖ ≤"), "clip_value": ("clip |gᵢ|", "|gᵢ| ≤")}
+
+
+def clip_control(name="clip_norm", value="off", min_exp=-2.0, max_exp=3.0, step=0.05):
+    """A log slider for a gradient-clipping threshold c in [10^min_exp, 10^max_exp], whose right end is "off".
+
+    Named after the option of :func:`optlab.run` it sets (``"clip_norm"`` or ``"clip_value"``), so a panel passes it
+    on to ``run``; its value is c (snapped to 3 digits) or None at the "off" position, one step right of
+    10^max_exp, where nothing is clipped. ``value``: where it starts, a number or ``"off"`` (or ``inf``).
+    """
+    if name not in _CLIPS:
+        raise ValueError(f"name must be one of {', '.join(_CLIPS)}, the run options of clipping (got {name!r})")
+    symbol, label = _CLIPS[name]
+    off = max_exp + step
+    if isinstance(value, str) and value != "off":
+        raise ValueError(f"value must be a number > 0 or 'off' (got {value!r})")
+    if value == "off" or value is None or (isinstance(value, (int, float)) and math.isinf(value) and value > 0):
+        start = off
+    elif isinstance(value, (int, float)) and not isinstance(value, bool) and value > 0:
+        start = min(max(math.log10(value), min_exp), max_exp)
+    else:
+        raise ValueError(f"value must be a number > 0 or 'off' (got {value!r})")
+
+    def to_value(exponent):
+        return None if exponent > max_exp + step / 2 else _snap(10.0 ** exponent)
+
+    def from_value(v):
+        return off if v is None or math.isinf(v) else min(max(math.log10(v), min_exp), max_exp)
+
+    def describe(v):
+        return f"{symbol}: off" if v is None else f"{symbol} ≤ c = {fmt(v)}"
+
+    slider = widgets.FloatSlider(value=start, min=min_exp, max=off, step=step, description=label, **_slider_style())
+    return Control(name, symbol, slider, to_value=to_value, from_value=from_value, describe=describe)
 
 
 _FACTORIES = {"log": log_control, "one_minus_log": one_minus_log_control, "linear": linear_control}

@@ -5,7 +5,7 @@ from __future__ import annotations
 from .. import schedules
 from ..data import LeastSquares, make_linear_regression
 from ..objectives import get_objective
-from ._base import choice_control, int_control, linear_control
+from ._base import choice_control, clip_control, int_control, linear_control
 from ._paths import PathsPanel
 
 __all__ = ["trajectory_panel", "comparison_panel", "sgd_panel", "schedule_panel"]
@@ -20,8 +20,15 @@ def _batch_control(n, value):
     return int_control("batch_size", "|B|", value, sizes)
 
 
+def _clip_controls(clip_norm, clip_value):
+    """The clipping sliders a panel asked for (each named after its option of optlab.run, which it sets)."""
+    return [clip_control(name, value) for name, value in (("clip_norm", clip_norm), ("clip_value", clip_value))
+            if value is not None]
+
+
 def trajectory_panel(optimizer="gd", objective="quadratic", *, steps=None, theta0=None, objectives=None,
-                     kappa_slider=False, kappa=None, noise=None, rule=None, **hyperparams):
+                     kappa_slider=False, kappa=None, noise=None, clip_norm=None, clip_value=None, rule=None,
+                     **hyperparams):
     """A live picture of one optimizer's path and loss curve, with a slider for each hyperparameter.
 
     Sliders for exactly the optimizer's hyperparameters: the learning rate α (log scale), β (momentum),
@@ -42,6 +49,9 @@ def trajectory_panel(optimizer="gd", objective="quadratic", *, steps=None, theta
         kappa_slider: add a slider for the condition number κ (quadratic objectives).
         kappa: the condition number κ of the quadratic (where the κ slider starts); default the objective's own.
         noise: if given, add a slider for the std σ of Gaussian noise added to each gradient, starting here.
+        clip_norm: if given, add a slider for gradient clipping by norm, ‖g‖ ≤ c (lesson 05), starting at this c or
+            at ``"off"``, its right end; the caption then says at how many steps the clip acted, and the last.
+        clip_value: the same for clipping each coordinate, |gᵢ| ≤ c.
         rule: your rule to step with instead of optlab's, e.g. ``trajectory_panel("adam", rule=adam_step)`` —
             your function, live. The caption says whose rule runs; if yours fails (raises, returns the wrong shape,
             or blows up where optlab's does not), optlab's takes over and the caption says why in one sentence.
@@ -65,12 +75,14 @@ def trajectory_panel(optimizer="gd", objective="quadratic", *, steps=None, theta
         objective = data
     if noise is not None:
         extra.append(_noise_control(noise))
+    extra += _clip_controls(clip_norm, clip_value)
     return PathsPanel([optimizer], objective, steps=steps, theta0=theta0, objectives=objectives,
                       kappa_slider=kappa_slider, kappa=kappa, extra_controls=extra, rule=rule, **hyperparams)
 
 
 def comparison_panel(optimizers=("gd", "momentum", "adam"), objective="rosenbrock", *, steps=None, theta0=None,
-                     objectives=None, kappa_slider=False, kappa=None, separate=(), rule=None, **hyperparams):
+                     objectives=None, kappa_slider=False, kappa=None, separate=(), clip_norm=None, clip_value=None,
+                     rule=None, **hyperparams):
     """Several optimizers on one objective from one start, each with its own colour, under shared sliders.
 
     One control per hyperparameter *meaning*, driving every optimizer that has it, and its readout says which:
@@ -89,6 +101,7 @@ def comparison_panel(optimizers=("gd", "momentum", "adam"), objective="rosenbroc
         optimizers: names, e.g. ``("gd", "momentum", "rmsprop", "adam")``.
         objective, steps, theta0, objectives, kappa_slider, kappa: as for :func:`trajectory_panel`.
         separate: hyperparameter keywords that get one control per optimizer (named ``lr_gd``, ``lr_adam``, …).
+        clip_norm, clip_value: a gradient-clipping slider for all the runs, as for :func:`trajectory_panel`.
         rule: your rule for one of the optimizers, e.g. ``rule=adam_step`` (matched by its name) or
             ``rule={"adam": adam_step, "momentum": momentum_step}``; as for :func:`trajectory_panel`.
         **hyperparams: initial values: ``beta2=0.999`` sets the shared β2 (for RMSProp and Adam);
@@ -106,7 +119,8 @@ def comparison_panel(optimizers=("gd", "momentum", "adam"), objective="rosenbroc
         'β2 = 0.9  (1 − β2 = 0.1) → RMSProp, Adam'
     """
     return PathsPanel(list(optimizers), objective, steps=steps, theta0=theta0, objectives=objectives,
-                      kappa_slider=kappa_slider, kappa=kappa, separate=separate, rule=rule, **hyperparams)
+                      kappa_slider=kappa_slider, kappa=kappa, separate=separate,
+                      extra_controls=_clip_controls(clip_norm, clip_value), rule=rule, **hyperparams)
 
 
 def sgd_panel(*, steps=200, n=200, noise=0.0, batch_size=8, decay=0.0, lr=0.1, seed=0, rule=None):

@@ -40,8 +40,11 @@ _SETTINGS = {
     "@jupyterlab/apputils-extension/notification": {"fetchNews": "false", "checkForUpdates": False},
 }
 REPO = pathlib.Path(__file__).resolve().parents[2]
-#: The lesson the browser opens. The solutions copy, not lessons/05_adam.ipynb: a lesson's exercises are stubs and
-#: its first check cell raises by design ("not written yet"), which would stop Run All before the panels.
+#: The lesson the browser opens: the solutions copy, so that every cell runs as for a student who has answered every
+#: exercise (the "your rule, live" panels run the model answers). lessons/05_adam.ipynb would run to its end under Run
+#: All too — its check cells carry the raises-exception tag, so Run All goes on past the unanswered ones
+#: (tests/browser/test_released.py runs a released lesson that way) — but with its checks failing and optlab's rules
+#: standing in for the exercises.
 LESSON = REPO / "solutions" / "05_adam.ipynb"
 #: How the Adam trajectory panel's cell is recognised: its source starts a trajectory panel for Adam.
 PANEL_CALL = 'trajectory_panel("adam"'
