@@ -791,6 +791,12 @@ m = beta1 * m + (1 - beta1) * grad
 v = beta2 * v + (1 - beta2) * grad**2
 theta = theta - lr * (m / (1 - beta1**t)) / (np.sqrt(np.maximum(v_max, v) / (1 - beta2**t)) + eps)
 return theta, m, v, v_max"""),
+        M("ε is missing", """
+m = beta1 * m + (1 - beta1) * grad
+v = beta2 * v + (1 - beta2) * grad**2
+v_max = np.maximum(v_max, v)
+theta = theta - lr * (m / (1 - beta1**t)) / np.sqrt(v_max / (1 - beta2**t))
+return theta, m, v, v_max"""),
         M("θ moves uphill", """
 m = beta1 * m + (1 - beta1) * grad
 v = beta2 * v + (1 - beta2) * grad**2

@@ -116,7 +116,7 @@ def _amsgrad_cases():
 
 
 def _amsgrad(th, g, m, v, v_max, t, lr, b1, b2, eps, *, max_of="v", use_max=True, update_max=True, corr=True,
-             corr_m=True, overwrite_v=False, sign=-1, dt=0, eps_inside=False, square=True):
+             corr_m=True, overwrite_v=False, sign=-1, dt=0, eps_inside=False, square=True, eps_on=True):
     """AMSGrad with mistake switches. ``max_of``: what v_max keeps the maximum of — "v" (right), "old v", "v_hat"
     (the corrected v̂; then no further correction) or "g2"."""
     new_m = b1 * m + (1 - b1) * g
@@ -129,7 +129,7 @@ def _amsgrad(th, g, m, v, v_max, t, lr, b1, b2, eps, *, max_of="v", use_max=True
     if max_of == "v_hat" or not corr:
         c2 = 1.0
     m_hat = new_m / (1 - b1 ** te) if corr_m else new_m
-    den = np.sqrt(scale / c2 + eps) if eps_inside else np.sqrt(scale / c2) + eps
+    den = np.sqrt(scale / c2 + eps) if eps_inside else np.sqrt(scale / c2) + (eps if eps_on else 0.0)
     if overwrite_v:
         new_v = new_max
     return th + sign * lr * m_hat / den, new_m, new_v, new_max
@@ -160,6 +160,8 @@ _AMSGRAD_VARIANTS = [
     ("t is counted from 0", "The first step has t = 1: use 1 − β1ᵗ and 1 − β2ᵗ with the t you are given.",
      _variant(_amsgrad, dt=-1)),
     ("ε is inside the square root", "Add it outside: √(v_max/(1 − β2ᵗ)) + ε.", _variant(_amsgrad, eps_inside=True)),
+    ("ε is missing", "Add it to the root: √(v_max/(1 − β2ᵗ)) + ε; it keeps the step finite where v_max is tiny.",
+     _variant(_amsgrad, eps_on=False)),
     ("v collects g instead of g²", "Square the gradient: v ← β2 v + (1 − β2) g².", _variant(_amsgrad, square=False)),
 ]
 
