@@ -546,15 +546,100 @@ def build_site(args) -> None:
         if result.returncode:
             raise BuildError(f"`jupyter lite build` failed (exit {result.returncode}):\n"
                              f"{(result.stdout + result.stderr)[-3000:]}")
+        patched = patch_run_all(staging)
+        log(f"patched JupyterLite's kernel client so Run All honours stop_on_error: {', '.join(patched)}")
         check_site(staging, served)
         (staging / STAMP).write_text(json.dumps({"inputs": args.digest, "notebooks": served,
-                                                 "pyodide": lock["info"]["version"]}, indent=1) + "\n")
+                                                 "pyodide": lock["info"]["version"], "patched": patched},
+                                                indent=1) + "\n")
         if out.exists():
             shutil.rmtree(out)
         os.replace(staging, out)
     size, count = site_size(out)
     log(f"built {out} in {time.monotonic() - start:.0f} s: {count} files, {size / 1e6:.1f} MB, "
         f"{len(served)} notebooks")
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Run All goes on past a cell tagged raises-exception: a patch to JupyterLite's kernel client
+
+
+#: Where the patch goes: JupyterLite 0.6.4's in-browser kernel client, ``LiteKernelClient.startNew`` in
+#: @jupyterlite/kernel's ``packages/kernel/src/client.ts``
+#: (https://github.com/jupyterlite/jupyterlite/blob/v0.6.4/packages/kernel/src/client.ts), which jupyterlite-core
+#: 0.6.4 ships compiled into the site's ``build/100.fc995bd.js``. Every message a notebook sends the kernel waits
+#: on one mutex; since jupyterlite/jupyterlite#1671 ("Stop execution when an error occurs on Restart Kernel and
+#: Run All Cells") any ``execute_reply`` with status "error" calls ``mutex.cancel()``, which throws away every
+#: message still waiting — whatever the failing request's ``stop_on_error`` said (JupyterLab sends false for a
+#: cell tagged ``raises-exception``: each lesson's exercise checks), and comm (widget) messages with the cells.
+#: So Run All stopped at the first unanswered check, and a panel whose slider messages were queued stopped
+#: following its sliders. Upstream still does this (0.7.x and 0.8.x, packages/services/src/kernel/client.ts), and
+#: 0.6.4 is the last 0.6.x, the line that pairs with Pyodide 0.27 (no version bump fixes it).
+#:
+#: The patch makes the client do what ipykernel does (``Kernel.execute_request``/``_abort_queues``): only a
+#: failing request whose ``stop_on_error`` is not false stops the run, and then only the ``execute_request``s
+#: that were already waiting are skipped, each answered as ipykernel answers it (busy, an ``execute_reply`` with
+#: status "aborted", idle — so JupyterLab's kernel indicator goes back to idle); every other message (comm
+#: messages of the panels, completions, ...) is still handled. Requests sent after the error run as usual.
+#:
+#: Anchored on the exact compiled text: each ``old`` must occur exactly once in the site's JavaScript, or the build
+#: stops (a changed jupyterlite-core cannot silently ship an unpatched or half-patched client). Names in the
+#: compiled text: ``h`` the mutex, ``r`` the kernel, ``e`` the message; the patch keeps its state on the mutex.
+RUN_ALL_PATCH = (
+    (  # processMsg: an execute_request that waited through a stopping error is answered "aborted", not run
+        '(async e=>{try{await h.runExclusive((async()=>{await r.ready,await r.handleMessage(e)}))}'
+        'catch(e){if(!(e instanceof Error&&e.message.includes("request for lock canceled")))throw e}})(s)',
+        '(async e=>{const optlabStops=h.optlabStops|0;try{await h.runExclusive((async()=>{await r.ready;'
+        'if("execute_request"===e.header.msg_type){if(optlabStops!==(h.optlabStops|0)){'
+        '/* optlab: skipped, as ipykernel aborts a request queued behind a stopping error */r._busy(e);'
+        'r._sendMessage({header:{...e.header,msg_id:e.header.msg_id+"-aborted",msg_type:"execute_reply",'
+        'date:(new Date).toISOString()},parent_header:e.header,metadata:{status:"aborted"},'
+        'content:{status:"aborted"},channel:"shell",buffers:[]});r._idle(e);return}h.optlabRequest=e}'
+        'await r.handleMessage(e)}))}'
+        'catch(e){if(!(e instanceof Error&&e.message.includes("request for lock canceled")))throw e}})(s)',
+    ),
+    (  # sendMessage: an error stops the run only if its request's stop_on_error is not false, and drops nothing
+        '"execute_reply"===e.header.msg_type&&"error"===e.content.status&&h.cancel()',
+        '"execute_reply"===e.header.msg_type&&"error"===e.content.status&&!(h.optlabRequest&&'
+        'h.optlabRequest.header.msg_id===e.parent_header.msg_id&&!1===h.optlabRequest.content.stop_on_error)&&'
+        '(h.optlabStops=(h.optlabStops|0)+1)/* optlab: honours stop_on_error (raises-exception cells) */',
+    ),
+)
+#: Text only the patched client has (check_site looks for it).
+RUN_ALL_MARK = "optlab: honours stop_on_error"
+
+
+def patch_run_all(site: pathlib.Path, patch=RUN_ALL_PATCH) -> dict:
+    """Apply ``patch`` ((old, new) pairs) to the site's JavaScript; return what was patched (for the stamp).
+
+    Every ``old`` must occur exactly once in all of the site's ``.js`` files together, else BuildError (nothing
+    is written then)."""
+    scripts = sorted(p for p in site.rglob("*.js") if "static" not in p.relative_to(site).parts[:1])
+    texts, where = {}, []
+    for old, _ in patch:
+        hits = []
+        for path in scripts:
+            if path not in texts:
+                texts[path] = path.read_text(encoding="utf-8")
+            hits += [path] * texts[path].count(old)
+        if len(hits) != 1:
+            files = sorted({str(h.relative_to(site)) for h in hits})
+            found = f"found {len(hits)} times (in {', '.join(files)})" if hits else "not found"
+            raise BuildError(f"refusing to build: the Run All patch's anchor {old[:70]!r}... is {found} in the "
+                             f"site's JavaScript (it is written for jupyterlite-core 0.6.4's kernel client; after a "
+                             f"version change, check what that client does on an error reply and update "
+                             f"RUN_ALL_PATCH in {pathlib.Path(__file__).name})")
+        where.append(hits[0])
+    record = {}
+    for (old, new), path in zip(patch, where):
+        before = record.setdefault(str(path.relative_to(site)), {"sha256_before": sha256(path), "anchors": 0})
+        texts[path] = texts[path].replace(old, new)
+        before["anchors"] += 1
+    for name, entry in record.items():
+        path = site / name
+        path.write_text(texts[path], encoding="utf-8")
+        entry["sha256_after"] = sha256(path)
+    return record
 
 
 def check_site(site: pathlib.Path, served: list[str]) -> None:
@@ -580,6 +665,9 @@ def check_site(site: pathlib.Path, served: list[str]) -> None:
     for needed in ("@jupyter-widgets/jupyterlab-manager", "@jupyterlite/pyodide-kernel-extension"):
         if needed not in extensions:
             problems.append(f"front-end extension {needed} missing (have {sorted(extensions)})")
+    if not any(RUN_ALL_MARK in p.read_text(encoding="utf-8") for p in (site / "build").glob("*.js")):
+        problems.append("JupyterLite's kernel client is not patched to honour stop_on_error (Run All would stop at "
+                        "the first exercise check)")
     for name in served:
         if not (site / "files" / name).exists():
             problems.append(f"notebook {name} missing")

@@ -1,6 +1,8 @@
 """Drive the course's JupyterLite site in Debian's chromium: build (or reuse) it, serve it on 127.0.0.1, open
-lesson 05 as a student gets it (``lessons/05_adam.ipynb``, exercises unwritten), run every cell, press arrow
-keys on the Adam trajectory panel's α slider and time each key press until the new picture.
+lesson 05 as a student gets it (``lessons/05_adam.ipynb``, exercises unwritten), press Run All, press arrow keys
+on the Adam trajectory panel's α slider and time each key press until the new picture; then add three cells
+whose first fails untagged, run them as one batch and move α while they wait (that failure must stop the batch
+and the slider must still be answered).
 
 Used by ``tests/browser/test_lite.py`` (assertions) and ``benchmarks/bench_lite.py`` (the timing). The site is
 ``tools/build_lite.py``'s, built from the package registries' caches; nothing else is downloaded. Every request
@@ -112,50 +114,119 @@ def _numbered(cell) -> bool:
     return re.fullmatch(r"\[\d+\]:", cell["prompt"]) is not None
 
 
-_BUSY = """() => [...document.querySelectorAll('.jp-Notebook .jp-InputPrompt')].some(p => p.textContent.includes('*'))"""
+# Runs in the page: whether code cell ``i`` (among the notebook's code cells) shows an execution count.
+_CELL_RAN = """(i) => { const cell = document.querySelectorAll('.jp-Notebook .jp-CodeCell')[i];
+                        const prompt = cell && cell.querySelector('.jp-InputPrompt');
+                        return !!prompt && /^\\[\\d+\\]:$/.test(prompt.textContent.trim()); }"""
 
 
-def cells_settled(page, timeout_ms=180000):
-    """Wait until no cell is queued or running (no ``[*]:`` prompt).
+def _menu(page, command, started=None):
+    """Click Run → the item of JupyterLab command ``command``; on a loaded machine a menu click is now and then
+    lost, so click again until ``started(page)`` (a function returning once the click took) has returned."""
+    for attempt in range(3):
+        page.click('li.lm-MenuBar-item >> text="Run"')
+        page.click(f"li.lm-Menu-item[data-command='{command}']")
+        if started is None:
+            return
+        try:
+            started(page)
+            return
+        except Exception:
+            if attempt == 2:
+                raise
 
-    Not JupyterLab's toolbar execution indicator (``lab._kernel_idle``): after a run stops at a failing cell, the
-    Pyodide kernel never answers for the cells JupyterLab drops from its queue, and that indicator stays "busy"
-    for good although the kernel is idle and runs the next cell at once."""
-    page.wait_for_function(f"() => !({_BUSY})()", timeout=timeout_ms)
 
+def run_all(page, timeout_ms=240000, first_done=None):
+    """Run All (Run → Run All Cells, JupyterLab's ``runmenu:run-all``) as soon as the lesson shows, as a student
+    does; wait until every code cell has an execution count and the kernel is idle; returns the code cells'
+    prompts and outputs.
 
-def run_every_cell(page, timeout_ms=180000, first_done=None):
-    """Run the lesson from the top, one cell at a time (Shift+Enter, each run to its end before the next), as a
-    student works through it; returns the code cells' prompts and outputs at the end.
-
-    Not Run All: JupyterLab stops a Run All at the first failing cell, and JupyterLite's kernel client then
-    cancels every message queued behind it (jupyterlite's kernel client, ``mutex.cancel()`` on an error reply),
-    widget messages included: a panel whose messages were queued behind a failing check stops answering its
-    sliders until the page is reloaded. One cell at a time nothing is queued when a check fails.
+    The checks a student has not answered yet fail, tagged ``raises-exception``: JupyterLab sends their execute
+    requests with ``stop_on_error: false``, and the site's kernel client (patched by tools/build_lite.py, see
+    ``RUN_ALL_PATCH``) goes on with the cells queued behind them, as ipykernel does in JupyterLab.
 
     ``first_done`` (a list) receives the time.monotonic() at which the first code cell had run."""
     total = len(nbformat.read(str(LESSON), as_version=4).cells)
     # windowingMode "defer" attaches the cells below the fold while the page is idle: wait for all of them
     page.wait_for_function("(n) => document.querySelectorAll('.jp-Notebook .jp-Cell').length === n", arg=total,
                            timeout=60000)
-    cells = page.locator(".jp-Notebook .jp-Cell")
-    cells.nth(0).locator(".jp-InputPrompt").click()
-    for i in range(total):
-        is_code = "jp-CodeCell" in (cells.nth(i).get_attribute("class") or "")
-        page.keyboard.press("Control+Enter" if i == total - 1 else "Shift+Enter")  # no new cell at the end
-        if is_code:
-            page.wait_for_function(
-                """(i) => { const cell = document.querySelectorAll('.jp-Notebook .jp-Cell')[i];
-                            const prompt = cell && cell.querySelector('.jp-InputPrompt');
-                            return prompt && /^\\[\\d+\\]:$/.test(prompt.textContent.trim()); }""",
-                arg=i, timeout=timeout_ms)
-            if first_done is not None and not first_done:
-                first_done.append(time.monotonic())
-    cells_settled(page, timeout_ms)
+    _menu(page, "runmenu:run-all", started=lambda p: p.wait_for_function(lab._STARTED, timeout=30000))
+    page.wait_for_function(_CELL_RAN, arg=0, timeout=timeout_ms)
+    if first_done is not None:
+        first_done.append(time.monotonic())
+    try:
+        page.wait_for_function(lab._ALL_RUN, timeout=timeout_ms)
+    except Exception as exc:
+        raise RuntimeError(f"Run All stopped: {page.evaluate(lab._NOT_RUN)}") from exc
+    lab._kernel_idle(page, timeout_ms=timeout_ms)
     code = page.evaluate(_CELLS)
     if not all(_numbered(cell) for cell in code):
         raise RuntimeError(f"not every code cell ran: {[cell['prompt'] for cell in code]}")
     return code
+
+
+#: Cells added after the lesson for the stop test (never saved: the page's copy only). The first fails, untagged,
+#: after keeping the kernel busy long enough for a slider move to queue behind it; the batch must stop there.
+STOP_CELLS = ('t0 = __import__("time").time()\nwhile __import__("time").time() < t0 + 4:\n    pass\n'
+              'raise RuntimeError("an untagged cell fails")',
+              'probe = "ran after the stop"',
+              'probe')
+STOP_MESSAGE = "an untagged cell fails"
+
+
+def _append_cells(page, sources):
+    """Add code cells with ``sources`` after the last cell, by the keyboard (b, Enter, text, Escape)."""
+    page.locator(".jp-Notebook .jp-Cell").last.locator(".jp-InputPrompt").click()
+    page.keyboard.press("Escape")
+    for source in sources:
+        page.keyboard.press("b")
+        page.keyboard.press("Enter")
+        page.keyboard.insert_text(source)
+        page.keyboard.press("Escape")
+
+
+def stop_on_untagged_error(page, slider="lr", key="ArrowRight"):
+    """After Run All: add :data:`STOP_CELLS` and run them as one batch from the first (Run → Run Selected Cell
+    and All Below: the same path as Run All); while the first keeps the kernel busy, press ``key`` on the Adam
+    panel's ``slider`` (a comm message queued behind the three requests).
+
+    Returns ``cells`` (the added cells' prompts and outputs after the stop), ``kernel_idle`` (JupyterLab's
+    indicator went back to idle: every request was answered), ``picture_changed`` and ``readout`` (before,
+    after) of the slider move, and ``rerun`` (the second and third cells, run again after the stop)."""
+    first = len(page.evaluate(_CELLS))
+    _append_cells(page, STOP_CELLS)
+    page.wait_for_function("(n) => document.querySelectorAll('.jp-Notebook .jp-CodeCell').length === n",
+                           arg=first + len(STOP_CELLS), timeout=10000)
+    page.locator(".jp-Notebook .jp-CodeCell").nth(first).locator(".jp-InputPrompt").click()
+    busy = f"""() => /\\*/.test(document.querySelectorAll('.jp-Notebook .jp-CodeCell')[{first}]
+                                  .querySelector('.jp-InputPrompt').textContent)"""
+    _menu(page, "notebook:run-all-below", started=lambda p: p.wait_for_function(busy, timeout=10000))
+    # the first added cell is running (4 s): queue a slider move behind the batch
+    src, before = page.get_attribute(f"{lab.PANEL} img", "src"), lab._readout(page, slider)
+    page.focus(f"{lab.PANEL} .optlab-control-{slider} .noUi-handle")
+    page.keyboard.press(key)
+    page.wait_for_function(_CELL_RAN, arg=first, timeout=60000)
+    picture_changed = True
+    try:
+        page.wait_for_function(f"(src) => document.querySelector('{lab.PANEL} img').src !== src", arg=src,
+                               timeout=30000)
+    except Exception:
+        picture_changed = False
+    kernel_idle = True
+    try:
+        lab._kernel_idle(page, timeout_ms=30000)
+    except Exception:
+        kernel_idle = False
+    cells = page.evaluate(_CELLS)[first:]
+    readout = (before, lab._readout(page, slider))
+    # the kernel takes new work after the stop: run the second and third cells again
+    page.locator(".jp-Notebook .jp-CodeCell").nth(first + 1).locator(".jp-InputPrompt").click()
+    _menu(page, "notebook:run-all-below", started=lambda p: p.wait_for_function(_CELL_RAN, arg=first + 2,
+                                                                                  timeout=60000))
+    lab._kernel_idle(page)
+    rerun = page.evaluate(_CELLS)[first + 1:]
+    return dict(cells=cells, kernel_idle=kernel_idle, picture_changed=picture_changed, readout=readout,
+                rerun=rerun)
 
 
 def tagged(path=LESSON) -> list[bool]:
@@ -164,14 +235,14 @@ def tagged(path=LESSON) -> list[bool]:
     return [RAISES in cell.metadata.get("tags", []) for cell in nb.cells if cell.cell_type == "code"]
 
 
-def run_lite_session(site_dir, presses=10, slider="lr"):
-    """Open lesson 05 of the site in chromium, run every cell, press ArrowRight/ArrowLeft on the Adam trajectory
-    panel's ``slider``.
+def run_lite_session(site_dir, presses=10, slider="lr", stop=False):
+    """Open lesson 05 of the site in chromium, Run All, press ArrowRight/ArrowLeft on the Adam trajectory panel's
+    ``slider``; with ``stop=True`` then :func:`stop_on_untagged_error`.
 
     Returns a dict: ``cells`` (prompts and outputs after the run), ``tagged``, ``events`` (one per key press, as
     in lab.run_browser_session), ``median_ms`` and ``readout_median_ms``, ``kernel_ready_s`` (page opened to
-    the first code cell's result, run as soon as the notebook shows: the first usable kernel), ``run_all_s``
-    (the other cells, one after the other),
+    the first code cell's result, Run All pressed as soon as the notebook shows: the first usable kernel),
+    ``run_all_s`` (the other cells), ``stop`` (what :func:`stop_on_untagged_error` returned, or None),
     ``left`` (requests of the page, its workers or its service worker to anything but the site's server — the
     browser reports every one, as the server's own log confirms: ``unseen``, what the server answered that the
     browser did not report, is empty), ``proxy_log`` (what reached the refusing proxy: Chromium's own
@@ -195,16 +266,17 @@ def run_lite_session(site_dir, presses=10, slider="lr"):
             page.goto(f"{server.url}/lab/index.html?path={LESSON.name}", wait_until="domcontentloaded")
             page.wait_for_selector(".jp-Notebook .jp-CodeCell", timeout=90000)
             first_done = []
-            cells = run_every_cell(page, first_done=first_done)
+            cells = run_all(page, first_done=first_done)
             run_all_s = time.monotonic() - first_done[0]
             kernel_ready_s = first_done[0] - start
             panel = find_adam_panel(page, panel_cell())
             panel.evaluate(lab._INSTALL_PROBE)
             for i in range(presses):
                 key = "ArrowRight" if i % 2 == 0 else "ArrowLeft"
-                before, after, src0, src1, ms, readout_ms = lab.press_and_wait(page, slider, key, idle=cells_settled)
+                before, after, src0, src1, ms, readout_ms = lab.press_and_wait(page, slider, key)
                 events.append(dict(slider=slider, key=key, readout_before=before, readout_after=after,
                                    src_changed=src0 != src1, ms=ms, readout_ms=readout_ms))
+            stopped = stop_on_untagged_error(page, slider) if stop else None
         finally:
             browser.close()
         requests, proxy_log = list(server.requests), list(proxy.seen)
@@ -215,7 +287,7 @@ def run_lite_session(site_dir, presses=10, slider="lr"):
     # /api/ 404s are JupyterLite's drive looking for files a traceback names (/lib/python3.12/...): expected.
     failed = [(path, status) for path, status in requests if isinstance(status, int) and status >= 400
               and not path.startswith("/api/") and path != "/favicon.ico"]
-    return dict(cells=cells, tagged=expected, events=events, kernel_ready_s=kernel_ready_s, run_all_s=run_all_s,
+    return dict(cells=cells, tagged=expected, events=events, stop=stopped, kernel_ready_s=kernel_ready_s, run_all_s=run_all_s,
                 median_ms=statistics.median(e["ms"] for e in events),
                 readout_median_ms=statistics.median(e["readout_ms"] for e in events),
                 left=left, unseen=unseen, proxy_log=proxy_log, failed=failed, requests=len(requests))
