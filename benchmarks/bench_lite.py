@@ -1,7 +1,7 @@
 """The course in the browser alone (JupyterLite, issue 13): a slider move on lesson 05's Adam panel, in Pyodide.
 
 Measured in this run: the site of ``tools/build_lite.py`` (built, or reused while fresh) is served on 127.0.0.1,
-chromium opens ``lessons/05_adam.ipynb``, runs it cell by cell, and presses ArrowRight / ArrowLeft on the Adam
+chromium opens ``lessons/05_adam.ipynb``, runs it with Run All, and presses ArrowRight / ArrowLeft on the Adam
 trajectory panel's α slider; each figure is the time from the keydown to the new picture's ``load`` event
 (the round trip through the Pyodide kernel: run, draw, PNG, back), median of 12 presses. The same session
 gives the time from opening the page to the first cell's result (the first usable kernel).

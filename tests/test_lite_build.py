@@ -7,7 +7,9 @@ import hashlib
 import json
 import pathlib
 import re
+import shutil
 import stat
+import subprocess
 import sys
 import zipfile
 
@@ -210,3 +212,67 @@ def test_nobody_is_told_to_install_optlab_from_a_package_index():
             if any(part in {".venv", "build", ".git", "node_modules"} for part in path.parts):
                 continue
             assert not forbidden.search(path.read_text(encoding="utf-8", errors="replace")), path
+
+
+# --- Run All past raises-exception cells: the patch to JupyterLite's kernel client -----------------------------
+
+PATCH = (("mutex.cancel()", "optlab.keepGoing()"), ("B", "b"))
+
+
+def _site(tmp_path, **scripts):
+    for name, text in scripts.items():
+        path = tmp_path / "build" / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    return tmp_path
+
+
+def test_the_run_all_patch_replaces_each_anchor_found_once_and_records_it(tmp_path):
+    site = _site(tmp_path, **{"100.abc.js": "x;mutex.cancel();y", "200.def.js": "A B C", "other.js": "nothing"})
+    record = build_lite.patch_run_all(site, PATCH)
+    assert (site / "build" / "100.abc.js").read_text() == "x;optlab.keepGoing();y"
+    assert (site / "build" / "200.def.js").read_text() == "A b C"
+    assert (site / "build" / "other.js").read_text() == "nothing"
+    assert set(record) == {"build/100.abc.js", "build/200.def.js"}
+    entry = record["build/100.abc.js"]
+    assert entry["anchors"] == 1
+    assert entry["sha256_after"] == build_lite.sha256(site / "build" / "100.abc.js") != entry["sha256_before"]
+
+
+@pytest.mark.parametrize("scripts, found", [
+    ({"100.js": "x;y", "200.js": "B"}, "is not found in the site's JavaScript"),
+    ({"100.js": "mutex.cancel();mutex.cancel()", "200.js": "B"}, r"is found 2 times \(in build/100.js\)"),
+    ({"100.js": "mutex.cancel()", "200.js": "mutex.cancel() B"}, r"is found 2 times \(in build/100.js, build/200.js\)"),
+])
+def test_the_run_all_patch_refuses_to_build_unless_each_anchor_is_found_exactly_once(tmp_path, scripts, found):
+    site = _site(tmp_path, **scripts)
+    with pytest.raises(build_lite.BuildError, match=f"refusing to build: the Run All patch's anchor 'mutex.cancel"
+                                                    rf"\(\)'... {found}.*jupyterlite-core 0.6.4.*RUN_ALL_PATCH"):
+        build_lite.patch_run_all(site, PATCH)
+    assert {p.name: p.read_text() for p in (site / "build").iterdir()} == scripts  # nothing written
+
+
+def test_the_run_all_patch_leaves_pyodide_alone(tmp_path):
+    site = _site(tmp_path, **{"100.js": "B"})
+    (site / "static" / "pyodide").mkdir(parents=True)
+    (site / "static" / "pyodide" / "pyodide.asm.js").write_text("mutex.cancel()")
+    with pytest.raises(build_lite.BuildError, match="is not found"):
+        build_lite.patch_run_all(site, PATCH)
+
+
+def test_the_shipped_patch_anchors_on_jupyterlites_cancel_and_marks_the_client():
+    (process_old, process_new), (reply_old, reply_new) = build_lite.RUN_ALL_PATCH
+    assert "runExclusive" in process_old and "await r.handleMessage(e)" in process_old
+    assert reply_old.endswith("h.cancel()") and '"error"===e.content.status' in reply_old
+    assert "cancel()" not in reply_new and "stop_on_error" in reply_new  # nothing is thrown away any more
+    assert build_lite.RUN_ALL_MARK in reply_new
+    assert '"aborted"' in process_new and "await r.handleMessage(e)" in process_new
+
+
+@pytest.mark.skipif(shutil.which("node") is None, reason="node is not installed (it checks the patch's syntax)")
+def test_the_shipped_patch_is_valid_javascript(tmp_path):
+    (_, process_new), (_, reply_new) = build_lite.RUN_ALL_PATCH
+    script = tmp_path / "patched.js"
+    script.write_text(f"function client(h, r, s, e) {{ {process_new}; return {reply_new}; }}\n")
+    result = subprocess.run(["node", "--check", str(script)], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr

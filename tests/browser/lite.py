@@ -191,7 +191,8 @@ def stop_on_untagged_error(page, slider="lr", key="ArrowRight"):
     panel's ``slider`` (a comm message queued behind the three requests).
 
     Returns ``cells`` (the added cells' prompts and outputs after the stop), ``kernel_idle`` (JupyterLab's
-    indicator went back to idle: every request was answered), ``picture_changed`` and ``readout`` (before,
+    indicator went back to idle: every request was answered), ``queued`` (the key was pressed while the failing
+    cell still ran, so its message waited behind the batch), ``picture_changed`` and ``readout`` (before,
     after) of the slider move, and ``rerun`` (the second and third cells, run again after the stop)."""
     first = len(page.evaluate(_CELLS))
     _append_cells(page, STOP_CELLS)
@@ -205,6 +206,7 @@ def stop_on_untagged_error(page, slider="lr", key="ArrowRight"):
     src, before = page.get_attribute(f"{lab.PANEL} img", "src"), lab._readout(page, slider)
     page.focus(f"{lab.PANEL} .optlab-control-{slider} .noUi-handle")
     page.keyboard.press(key)
+    queued = not page.evaluate(_CELL_RAN, first)  # pressed while the failing cell still ran
     page.wait_for_function(_CELL_RAN, arg=first, timeout=60000)
     picture_changed = True
     try:
@@ -225,8 +227,8 @@ def stop_on_untagged_error(page, slider="lr", key="ArrowRight"):
                                                                                   timeout=60000))
     lab._kernel_idle(page)
     rerun = page.evaluate(_CELLS)[first + 1:]
-    return dict(cells=cells, kernel_idle=kernel_idle, picture_changed=picture_changed, readout=readout,
-                rerun=rerun)
+    return dict(cells=cells, kernel_idle=kernel_idle, queued=queued, picture_changed=picture_changed,
+                readout=readout, rerun=rerun)
 
 
 def tagged(path=LESSON) -> list[bool]:
@@ -287,7 +289,8 @@ def run_lite_session(site_dir, presses=10, slider="lr", stop=False):
     # /api/ 404s are JupyterLite's drive looking for files a traceback names (/lib/python3.12/...): expected.
     failed = [(path, status) for path, status in requests if isinstance(status, int) and status >= 400
               and not path.startswith("/api/") and path != "/favicon.ico"]
-    return dict(cells=cells, tagged=expected, events=events, stop=stopped, kernel_ready_s=kernel_ready_s, run_all_s=run_all_s,
+    return dict(cells=cells, tagged=expected, events=events, stop=stopped, kernel_ready_s=kernel_ready_s,
+                run_all_s=run_all_s,
                 median_ms=statistics.median(e["ms"] for e in events),
                 readout_median_ms=statistics.median(e["readout_ms"] for e in events),
                 left=left, unseen=unseen, proxy_log=proxy_log, failed=failed, requests=len(requests))

@@ -1,8 +1,8 @@
 """The Adam panel in a real browser: JupyterLab on 127.0.0.1 with a token, Debian's chromium via playwright.
 
-Opens lesson 05 as the course ships it (``solutions/05_adam.ipynb``, copied into a temporary root: the copy in
-``lessons/`` would stop Run All at its first check cell, which raises by design while the exercise is a stub),
-runs all cells, finds the Adam trajectory panel (the output of the cell calling ``trajectory_panel("adam", ...)``),
+Opens lesson 05 as the course ships it (``solutions/05_adam.ipynb``, copied into a temporary root, so that the
+panels run the model answers; the copy in ``lessons/`` runs to its end too, its unanswered checks failing — see
+``lab.LESSON``), runs all cells, finds the Adam trajectory panel (the output of the cell calling ``trajectory_panel("adam", ...)``),
 scrolls it into view, presses ArrowRight / ArrowLeft on its α and β1 sliders, waits for the kernel to be idle,
 and checks that the picture changed and the readouts show the new values, and that the websocket log splits
 every key press into its stages. The timing itself is ``benchmarks/bench_browser.py``'s, measured in its own
