@@ -264,7 +264,9 @@ def test_the_shipped_patch_anchors_on_jupyterlites_cancel_and_marks_the_client()
     (process_old, process_new), (reply_old, reply_new) = build_lite.RUN_ALL_PATCH
     assert "runExclusive" in process_old and "await r.handleMessage(e)" in process_old
     assert reply_old.endswith("h.cancel()") and '"error"===e.content.status' in reply_old
-    assert "cancel()" not in reply_new and "stop_on_error" in reply_new  # nothing is thrown away any more
+    assert "cancel()" not in reply_new  # nothing is thrown away any more
+    assert "!1===h.optlabRequest.content.stop_on_error" in reply_new  # JupyterLab's raises-exception cells
+    assert "!0===h.optlabRequest.content.silent" in reply_new  # as ipykernel: a silent request stops nothing
     assert build_lite.RUN_ALL_MARK in reply_new
     assert '"aborted"' in process_new and "await r.handleMessage(e)" in process_new
 

@@ -576,11 +576,13 @@ def build_site(args) -> None:
 #: following its sliders. Upstream still does this (0.7.x and 0.8.x, packages/services/src/kernel/client.ts), and
 #: 0.6.4 is the last 0.6.x, the line that pairs with Pyodide 0.27 (no version bump fixes it).
 #:
-#: The patch makes the client do what ipykernel does (``Kernel.execute_request``/``_abort_queues``): only a
-#: failing request whose ``stop_on_error`` is not false stops the run, and then only the ``execute_request``s
-#: that were already waiting are skipped, each answered as ipykernel answers it (busy, an ``execute_reply`` with
-#: status "aborted", idle — so JupyterLab's kernel indicator goes back to idle); every other message (comm
-#: messages of the panels, completions, ...) is still handled. Requests sent after the error run as usual.
+#: The patch makes the client do what ipykernel does (ipykernel/kernelbase.py: ``execute_request`` aborts the
+#: queues only ``if not silent and status == "error" and stop_on_error``; ``dispatch_shell`` "Only abort[s]
+#: execute requests", answering each with ``_send_abort_reply``): only a failing request that is not silent and
+#: whose ``stop_on_error`` is not false stops the run, and then only the ``execute_request``s that were already
+#: waiting are skipped, each answered as ipykernel answers it (busy, an ``execute_reply`` with status "aborted",
+#: idle — so JupyterLab's kernel indicator goes back to idle); every other message (the panels' comm messages,
+#: completions, ...) is still handled. Requests sent after the error run as usual.
 #:
 #: Anchored on the exact compiled text: each ``old`` must occur exactly once in the site's JavaScript, or the build
 #: stops (a changed jupyterlite-core cannot silently ship an unpatched or half-patched client). Names in the
@@ -601,7 +603,8 @@ RUN_ALL_PATCH = (
     (  # sendMessage: an error stops the run only if its request's stop_on_error is not false, and drops nothing
         '"execute_reply"===e.header.msg_type&&"error"===e.content.status&&h.cancel()',
         '"execute_reply"===e.header.msg_type&&"error"===e.content.status&&!(h.optlabRequest&&'
-        'h.optlabRequest.header.msg_id===e.parent_header.msg_id&&!1===h.optlabRequest.content.stop_on_error)&&'
+        'h.optlabRequest.header.msg_id===e.parent_header.msg_id&&(!1===h.optlabRequest.content.stop_on_error||'
+        '!0===h.optlabRequest.content.silent))&&'
         '(h.optlabStops=(h.optlabStops|0)+1)/* optlab: honours stop_on_error (raises-exception cells) */',
     ),
 )
