@@ -136,7 +136,7 @@ def _menu(page, command, started=None):
                 raise
 
 
-def run_all(page, timeout_ms=240000, first_done=None):
+def run_all(page, timeout_ms=240000, first_done=None, path=None):
     """Run All (Run → Run All Cells, JupyterLab's ``runmenu:run-all``) as soon as the lesson shows, as a student
     does; wait until every code cell has an execution count and the kernel is idle; returns the code cells'
     prompts and outputs.
@@ -145,8 +145,9 @@ def run_all(page, timeout_ms=240000, first_done=None):
     requests with ``stop_on_error: false``, and the site's kernel client (patched by tools/build_lite.py, see
     ``RUN_ALL_PATCH``) goes on with the cells queued behind them, as ipykernel does in JupyterLab.
 
-    ``first_done`` (a list) receives the time.monotonic() at which the first code cell had run."""
-    total = len(nbformat.read(str(LESSON), as_version=4).cells)
+    ``first_done`` (a list) receives the time.monotonic() at which the first code cell had run; ``path`` is the
+    notebook open in the page (lesson 05 if None)."""
+    total = len(nbformat.read(str(path or LESSON), as_version=4).cells)
     # windowingMode "defer" attaches the cells below the fold while the page is idle: wait for all of them
     page.wait_for_function("(n) => document.querySelectorAll('.jp-Notebook .jp-Cell').length === n", arg=total,
                            timeout=60000)
@@ -294,3 +295,27 @@ def run_lite_session(site_dir, presses=10, slider="lr", stop=False):
                 median_ms=statistics.median(e["ms"] for e in events),
                 readout_median_ms=statistics.median(e["readout_ms"] for e in events),
                 left=left, unseen=unseen, proxy_log=proxy_log, failed=failed, requests=len(requests))
+
+
+def run_lessons(site_dir, paths):
+    """Open each notebook of ``paths`` (in lessons/) in a fresh page of one chromium, Run All as a student does,
+    and return, per notebook name, a dict: ``cells`` (prompts and outputs after the run, as :func:`run_all`),
+    ``tagged`` (which code cells are tagged raises-exception) and ``seconds`` (page opened to the run's end)."""
+    from playwright.sync_api import sync_playwright
+
+    results = {}
+    with build_lite.serving(site_dir) as server, sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=lab.CHROMIUM, args=lab.CHROMIUM_ARGS, headless=True)
+        try:
+            for path in paths:
+                context = browser.new_context(viewport={"width": 1400, "height": 1000})
+                page = context.new_page()
+                start = time.monotonic()
+                page.goto(f"{server.url}/lab/index.html?path={path.name}", wait_until="domcontentloaded")
+                page.wait_for_selector(".jp-Notebook .jp-CodeCell", timeout=90000)
+                cells = run_all(page, path=path)
+                results[path.name] = dict(cells=cells, tagged=tagged(path), seconds=time.monotonic() - start)
+                context.close()
+        finally:
+            browser.close()
+    return results

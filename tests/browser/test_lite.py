@@ -10,6 +10,8 @@ JupyterLab (the others are answered "aborted", the kernel goes idle and runs the
 slider move queued behind the batch is still answered (no message is dropped). No request of the page, its
 workers or its service worker goes anywhere but the site's own server; anything else the browser tries goes to
 a refusing proxy on 127.0.0.1. Key-press-to-picture times go to ``TIMING_FILE`` for the benchmark table's note.
+Then every other lesson is opened in a fresh page and run with Run All: each reaches its last cell in Pyodide, and
+only its unanswered checks fail (about 15 s a lesson).
 
 Run All going past a ``raises-exception`` cell is the site's patched kernel client (``RUN_ALL_PATCH`` in
 tools/build_lite.py); on an unpatched JupyterLite 0.6.4 site the first three tests here fail.
@@ -47,10 +49,18 @@ def session():
     return result
 
 
-def test_run_all_runs_every_cell_and_only_the_unanswered_checks_fail(session):
-    cells, tagged = session["cells"], session["tagged"]
+@pytest.fixture(scope="module")
+def course(session):
+    """Every other lesson of the site, each opened in a fresh page and run with Run All (after ``session``, which
+    builds the site)."""
+    others = sorted(p for p in lite.LESSON.parent.glob("[0-9]*.ipynb") if p != lite.LESSON)
+    return lite.run_lessons(lite.site(), others)
+
+
+def _ran_as_in_jupyterlab(cells, tagged):
+    """Each code cell ran once, in order, in one Run All; only the cells tagged raises-exception (the unanswered
+    checks) fail, each with its "not written yet" sentence."""
     assert len(cells) == len(tagged), "the page shows a different number of code cells than the lesson has"
-    # each code cell ran once, in order, in one Run All (the kernel's first requests)
     assert [cell["prompt"] for cell in cells] == [f"[{n}]:" for n in range(1, len(cells) + 1)]
     for i, (cell, expected_to_fail) in enumerate(zip(cells, tagged)):
         errors = [text for mime, text in cell["outputs"] if mime == "application/vnd.jupyter.stderr"]
@@ -58,6 +68,23 @@ def test_run_all_runs_every_cell_and_only_the_unanswered_checks_fail(session):
             assert errors and lite.NOT_WRITTEN in errors[-1], (i, cell)
         else:
             assert not errors, (i, errors)
+
+
+def test_run_all_runs_every_cell_and_only_the_unanswered_checks_fail(session):
+    _ran_as_in_jupyterlab(session["cells"], session["tagged"])
+
+
+def test_every_other_lesson_runs_to_its_end_in_the_browser(course):
+    """The whole course in Pyodide (numpy 2.0, matplotlib 3.8 there): each lesson's Run All reaches its last cell,
+    and only its unanswered checks fail."""
+    assert len(course) == 8, sorted(course)
+    for name, result in course.items():
+        try:
+            _ran_as_in_jupyterlab(result["cells"], result["tagged"])
+        except AssertionError as exc:
+            raise AssertionError(f"{name}: {exc}") from None
+    print("JupyterLite, page opened to Run All's end: "
+          + ", ".join(f"{name.split('_')[0]} {r['seconds']:.0f} s" for name, r in sorted(course.items())))
 
 
 def test_an_untagged_failing_cell_stops_run_all(session):
