@@ -487,8 +487,22 @@ def test_a_clip_control_sets_the_run_option_of_its_name():
     assert clip_control("clip_value", float("inf")).value is None
     with pytest.raises(ValueError, match="name must be one of clip_norm, clip_value"):
         clip_control("clip", 1.0)
-    with pytest.raises(ValueError, match=r"value must be a number > 0 or 'off' \(got 'on'\)"):
+    with pytest.raises(ValueError, match=r"clip_norm must be a number > 0 or 'off' \(got 'on'\)"):
         clip_control("clip_norm", "on")
+
+
+@pytest.mark.parametrize("option", ["clip_norm", "clip_value"])
+def test_a_panels_clip_threshold_is_refused_by_its_own_name_and_numpys_numbers_are_numbers(option):
+    """trajectory_panel(..., clip_norm=0) said 'value must be a number > 0 or 'off' (got 0)' — an argument the
+    student never wrote; and a threshold taken out of a numpy array (np.int64(10), np.float32(10)) was refused
+    as not a number."""
+    for bad in (0, -1.0, float("nan"), "10", True, [1.0, 2.0]):
+        with pytest.raises(ValueError, match=rf"^{option} must be a number > 0 or 'off' \(got "):
+            trajectory_panel("momentum", "beale", steps=50, **{option: bad})
+    for number in (np.int64(10), np.float32(10.0), np.float64(10.0), 10):
+        panel = trajectory_panel("momentum", "beale", steps=50, **{option: number})
+        assert panel.controls[option].value == 10.0 and panel.errors == 0
+    assert trajectory_panel("gd", "beale", steps=50, **{option: np.float64("inf")}).controls[option].value is None
 
 
 def test_the_clip_slider_reaches_round_thresholds_and_snaps_its_readout():

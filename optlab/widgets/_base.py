@@ -42,6 +42,7 @@ from __future__ import annotations
 import contextlib
 import html
 import math
+import numbers
 import traceback
 import warnings
 
@@ -216,14 +217,13 @@ def clip_control(name="clip_norm", value="off", min_exp=-2.0, max_exp=3.0, step=
         raise ValueError(f"name must be one of {', '.join(_CLIPS)}, the run options of clipping (got {name!r})")
     symbol, label = _CLIPS[name]
     off = max_exp + step
-    if isinstance(value, str) and value != "off":
-        raise ValueError(f"value must be a number > 0 or 'off' (got {value!r})")
-    if value == "off" or value is None or (isinstance(value, (int, float)) and math.isinf(value) and value > 0):
+    if value is None or (isinstance(value, str) and value == "off"):
         start = off
-    elif isinstance(value, (int, float)) and not isinstance(value, bool) and value > 0:
-        start = min(max(math.log10(value), min_exp), max_exp)
-    else:
-        raise ValueError(f"value must be a number > 0 or 'off' (got {value!r})")
+    elif isinstance(value, numbers.Real) and not isinstance(value, (bool, np.bool_)) and value > 0:
+        # (numpy's numbers too: a threshold picked out of an array, limits[2]; NaN fails ``value > 0``)
+        start = off if math.isinf(value) else min(max(math.log10(value), min_exp), max_exp)
+    else:  # named as the caller wrote it: trajectory_panel(..., clip_norm=0) passes clip_norm on as ``value``
+        raise ValueError(f"{name} must be a number > 0 or 'off' (got {value!r})")
 
     def to_value(exponent):
         return None if exponent > max_exp + step / 2 else _snap(10.0 ** exponent)
