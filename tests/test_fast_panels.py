@@ -46,6 +46,7 @@ def drag(panels, name, offsets):
 
 def assert_alike(batched, single):
     assert batched.errors == single.errors == 0, (batched.status.value, single.status.value)
+    assert batched.status.value == single.status.value
     assert batched.caption.value == single.caption.value
     assert batched.image.value == single.image.value  # the very same picture
     for a, b in zip(batched.trajectories, single.trajectories):
@@ -168,6 +169,28 @@ def test_a_students_rule_shows_what_it_shows_run_by_run(rule):
     if rule in (gd_step_one_run, gd_step_batch_mixed):
         assert batched.batches.answered == 0 and ("gd", "lr") in batched.batches._single  # one run per move
         assert "your " + rule.__name__ in batched.caption.value and "ran instead" not in batched.caption.value
+
+
+def gd_step_printing(theta, grad, lr):  # right, with a print left in from debugging
+    print("theta =", theta)
+    return theta - lr * grad
+
+
+def test_a_students_rule_that_prints_floods_nothing_and_says_so_the_same_way_on_every_path(capsys):
+    """A print in a rule runs at every step: the panel's first picture printed 100 lines under the cell (5000 with
+    lesson 01's Rosenbrock run), and every move printed a run's (or a batch's) worth more into JupyterLab's log. The
+    panel keeps it to itself and says so, the same whether a value is reached from a batch or run on its own."""
+    batched, single = twins(trajectory_panel, "gd", "rotated_quadratic", rule=gd_step_printing, lr=0.1, steps=100)
+    moves = list(drag([batched, single], "lr", [1, 2, 3, -2, 6]))
+    assert_alike(batched, single)
+    assert batched.batches.answered >= 4  # the moves were answered from a batch, which printed once
+    assert capsys.readouterr().out == ""
+    assert batched.status.value == single.status.value and "your code printed while this panel ran it" in \
+        batched.status.value and "call your function in a cell of its own" in batched.status.value
+    quiet = trajectory_panel("gd", "rotated_quadratic", rule=gd_step, lr=0.1, steps=100)
+    quiet.controls["lr"].value = 0.2
+    assert quiet.status.value == "" and capsys.readouterr().out == ""
+    assert len(moves) == 5
 
 
 def gd_step_loop(theta, grad, lr):  # right, one number at a time: takes a batch, slowly

@@ -41,6 +41,7 @@ from __future__ import annotations
 
 import contextlib
 import html
+import io
 import math
 import numbers
 import traceback
@@ -388,10 +389,20 @@ class Panel(widgets.VBox):
         if not self._held:
             self.redraw()
 
+    #: the status line's note once a redraw has printed (a print in a student's rule runs at every step of every run)
+    PRINTED = ("your code printed while this panel ran it; the panel does not show printed output (a print in a rule "
+               "runs at every step of every run) — call your function in a cell of its own to see what it prints")
+
     def redraw(self):
-        """Update and render; an exception or warning is shown in ``status``, never raised into the kernel."""
+        """Update and render; an exception or warning is shown in ``status``, never raised into the kernel.
+
+        What the code the panel runs prints (a ``print`` in a student's rule: once per step, hundreds of lines on
+        the first picture, and lines no one sees after a slider move, which JupyterLab sends to its log) is not
+        passed on: the status line says, from then on, that it was hidden."""
+        printed = io.StringIO()
         try:
-            with warnings.catch_warnings(record=True) as caught, np.errstate(all="ignore"):
+            with warnings.catch_warnings(record=True) as caught, np.errstate(all="ignore"), \
+                    contextlib.redirect_stdout(printed):
                 warnings.simplefilter("always")
                 self.update()
                 png = self.fast_figure.render()
@@ -401,9 +412,15 @@ class Panel(widgets.VBox):
             detail = html.escape("".join(traceback.format_exception_only(type(exc), exc)).strip())
             self.status.value = f"<span style='color:#b00020'>could not redraw: {detail}</span>"
             return
+        finally:
+            # Sticky: a move answered from a batch runs nothing, so it prints nothing; the note stays the same
+            # whichever way a slider value is reached.
+            self._printed = getattr(self, "_printed", False) or bool(printed.getvalue())
         self.redraws += 1
+        notes = []
         if caught:
             text = "; ".join(html.escape(f"{w.category.__name__}: {w.message}") for w in caught[:3])
-            self.status.value = f"<span style='color:#8a6d00'>warning during redraw: {text}</span>"
-        else:
-            self.status.value = ""
+            notes.append(f"<span style='color:#8a6d00'>warning during redraw: {text}</span>")
+        if self._printed:
+            notes.append(f"<span style='color:#8a6d00'>{html.escape(self.PRINTED)}</span>")
+        self.status.value = "<br>".join(notes)
