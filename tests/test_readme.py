@@ -46,3 +46,11 @@ def test_requirements_list_runtime_packages_with_lower_bounds_and_optlab():
 
 def test_binder_pins_python():
     assert re.fullmatch(r"python-3\.\d+\s*", (ROOT / "binder" / "runtime.txt").read_text())
+
+
+def test_the_instructor_section_counts_the_notebooks_nbgrader_is_tested_on():
+    """It said 'all eight notebooks' while tests/test_nbgrader.py grades every notebook of solutions/ (nine)."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    said = re.search(r"runs exactly this on\s+all (\w+) notebooks", text).group(1)
+    words = "zero one two three four five six seven eight nine ten eleven twelve".split()
+    assert words.index(said) == len(list((ROOT / "solutions").glob("*.ipynb")))
