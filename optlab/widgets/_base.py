@@ -356,6 +356,7 @@ class Panel(widgets.VBox):
         self.redraws = 0
         self.errors = 0
         self._held = 0
+        self._printed = False  # has a redraw printed? (see redraw)
         grid = widgets.GridBox([c.box for c in controls], layout=widgets.Layout(
             grid_template_columns=" ".join(["auto"] * columns), grid_gap="2px 16px"))
         children = ([widgets.HTML(f"<b>{html.escape(title)}</b>")] if title else []) + [self.image, self.caption,
@@ -415,7 +416,7 @@ class Panel(widgets.VBox):
         finally:
             # Sticky: a move answered from a batch runs nothing, so it prints nothing; the note stays the same
             # whichever way a slider value is reached.
-            self._printed = getattr(self, "_printed", False) or bool(printed.getvalue())
+            self._printed = self._printed or bool(printed.getvalue())
         self.redraws += 1
         notes = []
         if caught:
