@@ -858,6 +858,9 @@ def test_reference_or_unknown_name():
 def test_whose_says_whose_function_a_comparison_runs():
     assert checks.whose(gd_loop, "gd_step") == "your gd_step"
     assert checks.whose(rules.adam_step) == "optlab's adam_step (in place of yours: the reference against itself)"
+    # a line that only uses the function (lesson 05's Reddi run, lesson 06's schedule result) compares nothing
+    assert checks.whose(rules.adam_step, compares=False) == "optlab's adam_step (in place of yours)"
+    assert checks.whose(gd_loop, "gd_step", compares=False) == "your gd_step"
 
 
 def test_call_student_passes_a_written_function_through():

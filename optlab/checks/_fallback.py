@@ -79,11 +79,12 @@ def reference_or(fn, *, reference=None, check=None):
     return ref
 
 
-def whose(fn, name=None) -> str:
+def whose(fn, name=None, *, compares=True) -> str:
     """"your gd_step", or — when ``fn`` is optlab's reference standing in for it after a failed check —
     "optlab's gd_step (in place of yours: the reference against itself)", for lines that compare a
-    student's function with optlab's optimizers."""
+    student's function with optlab's optimizers. ``compares=False`` is for lines that only use the function
+    (a result computed with it): "optlab's gd_step (in place of yours)"."""
     name = name or getattr(fn, "__name__", "function")
     if _is_reference(fn):
-        return f"optlab's {name} (in place of yours: the reference against itself)"
+        return f"optlab's {name} (in place of yours" + (": the reference against itself)" if compares else ")")
     return f"your {name}"
