@@ -37,8 +37,8 @@ from typing import Optional
 import numpy as np
 
 from ._format import fmt
-from ._validate import finite_array, nonnegative, positive, threshold, valid_batch_size
-from .clipping import norm_clip_factor, unchecked_clip_by_value
+from ._record import Clipping, Record, clipping, mask_after, stack_states
+from ._validate import finite_array, nonnegative, positive, valid_batch_size
 from .data import minibatches
 from .objectives import get_objective
 from .optimizers import Optimizer, RuleError, make_optimizer
@@ -370,7 +370,7 @@ def run(optimizer, objective, theta0=None, steps: int = 100, *, noise=0.0, batch
         raise ValueError(f"record_every must be an integer >= 1 (got {record_every!r})")
     if record_state and record_every != 1:
         raise ValueError(f"record_state=True replays every step, so it needs record_every=1 (got {record_every!r})")
-    clip = _clipping(clip_norm, clip_value)
+    clip = clipping(clip_norm, clip_value)
 
     shapes = [theta0.shape[:-1], tuple(getattr(optimizer, "batch_shape", ())), np.shape(noise)]
     if scales is not None:
@@ -405,70 +405,7 @@ class _Setting:
     bound: float
     record_state: bool
     record_every: int
-    clip: Optional["_Clipping"] = None
-
-
-def _clipping(clip_norm, clip_value):
-    """The runner's gradient clipping, or None: at most one of the two thresholds, each > 0 (inf: off)."""
-    if clip_norm is not None and clip_value is not None:
-        raise ValueError(f"give clip_norm or clip_value, not both (got clip_norm={clip_norm!r}, "
-                         f"clip_value={clip_value!r})")
-    if clip_norm is not None:
-        return _Clipping("clip_norm", "‖g‖", threshold("clip_norm", clip_norm), _clip_norm)
-    if clip_value is not None:
-        return _Clipping("clip_value", "|gᵢ|", threshold("clip_value", clip_value), _clip_value)
-    return None
-
-
-def _clip_norm(g, limit):
-    """optlab.clipping's clip by norm, and which runs it changed (a diverged run's NaN never counts)."""
-    factor = norm_clip_factor(g, limit)
-    return g * factor, factor[..., 0] < 1.0
-
-
-def _clip_value(g, limit):
-    return unchecked_clip_by_value(g, limit), np.any(np.abs(g) > limit, axis=-1)
-
-
-@dataclass(frozen=True)
-class _Clipping:
-    """A clip of the gradient (``fn(g, limit) -> (clipped g, acted per run)``, limit with a trailing axis)."""
-
-    name: str
-    what: str
-    limit: object
-    fn: object
-
-    def counter(self, runs, steps):
-        return _ClipCounter(self, np.asarray(self.limit)[..., None] if np.ndim(self.limit) else self.limit, runs,
-                            steps)
-
-
-class _ClipCounter:
-    """Clips g at each step and counts, per run, the steps at which that changed it, up to the run's divergence.
-
-    The record may learn of a divergence only at the end of a block of steps (``_Record``), so the steps at which
-    the clip acted are kept (one boolean per step and run) and counted at the end, where ``diverged_at`` is known:
-    a clip at step t uses ∇J(θ_{t−1}), so it counts while t − 1 < ``diverged_at``.
-    """
-
-    def __init__(self, clipping, limit, runs, steps):
-        self.clipping, self.limit = clipping, limit
-        self.acted = np.zeros((steps,) + runs, dtype=bool)
-
-    def __call__(self, g, t):
-        clipped, self.acted[t - 1] = self.clipping.fn(g, self.limit)
-        return clipped
-
-    def result(self, diverged_at):
-        acted = self.acted
-        if np.any(diverged_at >= 0):
-            k = np.arange(len(acted)).reshape((-1,) + (1,) * diverged_at.ndim)
-            acted = acted & ((diverged_at < 0) | (k < diverged_at))
-        count = np.count_nonzero(acted, axis=0)
-        last = np.where(count > 0, len(acted) - np.argmax(acted[::-1], axis=0), -1) if len(acted) else -count - 1
-        return dict(clip=self.clipping.what, clipped=np.asarray(count, dtype=np.int64),
-                    last_clipped=np.asarray(last, dtype=np.int64))
+    clip: Optional["Clipping"] = None
 
 
 def _run_custom_rule(optimizer, setting, rng):
@@ -515,128 +452,13 @@ def _finish(traj, optimizer, setting, note=""):
     return dataclasses.replace(traj, rule=getattr(optimizer, "rule_label", ""), note=note, lr_limit=limit)
 
 
-def _recorded_steps(steps: int, every: int) -> np.ndarray:
-    """The steps k whose θ_k a run keeps: 0, r, 2r, … and the last step N."""
-    kept = np.arange(0, steps + 1, every)
-    return kept if kept[-1] == steps else np.append(kept, steps)
-
-
-class _Record:
-    """What a run keeps: θ_k and |∇J(θ_k)| at the recorded steps, J(θ_k) at every step, and where each run diverged.
-
-    A run diverges at step k when |θ_k|² > bound² or θ_k or J(θ_k) is not finite (NaN compares False, so it is
-    caught too); from there on its record is NaN, and θ and g go on as NaN. :meth:`add` takes step k's θ_k, J(θ_k) and
-    ∇J(θ_k) and returns θ and g to go on with.
-
-    For a large batch each step is checked as it comes, in a few numpy calls whose cost is their arithmetic. For a
-    small one (one run, or a slider's range) those calls would cost mostly their overhead, so up to ``block`` steps
-    are copied into a block (recording every step: the rows of ``thetas`` themselves) and checked at once.
-    """
-
-    #: a small batch: at most this many numbers of θ in a block, and at most this many steps
-    BLOCK_VALUES = 1 << 13
-    BLOCK_STEPS = 64
-
-    def __init__(self, steps, runs, d, every, bound):
-        shape = runs + (d,)
-        self.steps, self.every, self.bound2 = steps, every, bound * bound
-        self.kept = _recorded_steps(steps, every)
-        self.thetas = np.empty((len(self.kept),) + shape)
-        self.losses = np.empty((steps + 1,) + runs)
-        self.grad_norms = np.empty((len(self.kept),) + runs)
-        self.diverged_at = np.full(runs, -1, dtype=np.int64)
-        self.alive = np.ones(runs, dtype=bool)
-        self.n_alive = self.alive.size
-        self.ones = np.ones(d)
-        size = int(np.prod(shape))
-        self.block = max(1, min(self.BLOCK_STEPS, self.BLOCK_VALUES // max(1, size)))
-        if self.block > 1:
-            self.k0 = 0  # the first step in the block
-            self.theta_block = self.thetas if every == 1 else np.empty((self.block,) + shape)
-            self.grad_block = np.empty((self.block,) + shape)
-            self.add = self._add_to_block
-        else:
-            self.add = self._add_step
-
-    def _squares(self, x):
-        """|x|² over the last axis: (x * x) @ ones, as one matrix-vector product (several times faster than einsum
-        or sum, and than a stack of products)."""
-        x = x * x
-        return (x.reshape(-1, x.shape[-1]) @ self.ones).reshape(x.shape[:-1])
-
-    def _row(self, k):
-        """The row of ``thetas`` that keeps step k, or None."""
-        if self.every == 1:
-            return k
-        return len(self.kept) - 1 if k == self.steps else k // self.every if k % self.every == 0 else None
-
-    def _add_step(self, k, theta, loss, grad):
-        ok = self._squares(theta) <= self.bound2
-        ok &= np.isfinite(loss)
-        n_ok = int(np.count_nonzero(ok))
-        if n_ok < self.n_alive:  # a run that diverged stays NaN, so only a new divergence lowers the count
-            newly = self.alive & ~ok
-            self.diverged_at[newly] = k
-            self.alive &= ok
-            self.n_alive = n_ok
-            keep = ok[..., None]
-            theta = np.where(keep, theta, np.nan)
-            grad = np.where(keep, grad, np.nan)
-            loss = np.where(ok, loss, np.nan)
-        self.losses[k] = loss
-        row = self._row(k)
-        if row is not None:
-            self.thetas[row] = theta
-            self.grad_norms[row] = np.sqrt(self._squares(grad))
-        return theta, grad
-
-    def _add_to_block(self, k, theta, loss, grad):
-        j = k - self.k0
-        self.theta_block[k if self.every == 1 else j] = theta
-        self.losses[k] = loss
-        self.grad_block[j] = grad
-        if j == self.block - 1 or k == self.steps:
-            theta, grad = self._close_block(k, theta, grad)
-        return theta, grad
-
-    def _close_block(self, k, theta, grad):
-        k0, n = self.k0, k - self.k0 + 1
-        thetas = self.theta_block[k0:k + 1] if self.every == 1 else self.theta_block[:n]
-        grads, losses = self.grad_block[:n], self.losses[k0:k + 1]
-        ok = self._squares(thetas) <= self.bound2
-        ok &= np.isfinite(losses)
-        ok |= ~self.alive
-        if not ok.all():
-            newly = ~ok.all(axis=0)
-            first = np.argmin(ok[:, newly], axis=0)  # the first step that failed, in the block
-            self.diverged_at[newly] = k0 + first
-            self.alive &= ~newly
-            self.n_alive = int(np.count_nonzero(self.alive))
-            dead = np.arange(n)[:, None] >= np.atleast_1d(first)
-            for rows in (thetas, losses, grads):
-                _blank(rows, newly, dead)
-            keep = self.alive[..., None]
-            theta = np.where(keep, theta, np.nan)
-            grad = np.where(keep, grad, np.nan)
-        if self.every == 1:
-            rows = slice(k0, k + 1)
-        else:  # the recorded steps of this block
-            rows = np.flatnonzero((self.kept >= k0) & (self.kept <= k))
-            picked = self.kept[rows] - k0
-            self.thetas[rows] = thetas[picked]
-            grads = grads[picked]
-        self.grad_norms[rows] = np.sqrt(self._squares(grads))
-        self.k0 = k + 1
-        return theta, grad
-
-
 def _loop(optimizer, setting, rng):
     objective, evaluate, steps = setting.objective, setting.evaluate, setting.steps
     runs, record_state, scales, noise = setting.runs, setting.record_state, setting.scales, setting.noise
     shape = runs + (setting.d,)
     theta = np.array(np.broadcast_to(setting.theta0, shape), dtype=np.float64)  # our own copy, writable
     state = optimizer.init(theta)
-    record = _Record(steps, runs, setting.d, setting.record_every, setting.bound)
+    record = Record(steps, runs, setting.d, setting.record_every, setting.bound)
     use_noise = np.any(noise != 0)
     batches = None
     if setting.batch_size is not None:  # endless shuffled epochs, each run its own
@@ -681,9 +503,9 @@ def _loop(optimizer, setting, rng):
     diverged_at = record.diverged_at
     extra = {}
     if record_state:
-        extra = dict(states=_stack_states(saved_states, diverged_at), updates=np.diff(record.thetas, axis=0),
+        extra = dict(states=stack_states(saved_states, diverged_at), updates=np.diff(record.thetas, axis=0),
                      grads=np.stack(used_grads))
-        _mask_after(extra["grads"], diverged_at, offset=0)
+        mask_after(extra["grads"], diverged_at, offset=0)
     if clip is not None:
         extra.update(clip.result(diverged_at))
     return Trajectory(thetas=record.thetas, losses=record.losses, grad_norms=record.grad_norms,
@@ -691,37 +513,3 @@ def _loop(optimizer, setting, rng):
                       optimizer=str(getattr(optimizer, "name", type(optimizer).__name__)),
                       objective=str(getattr(objective, "name", type(objective).__name__)),
                       f_min=float(getattr(objective, "f_min", float("nan"))), recorded_steps=record.kept, **extra)
-
-
-def _stack_states(states, diverged_at):
-    """Stack a list of NamedTuple states into a dict of arrays; a run's entries are NaN from its divergence on."""
-    out = {}
-    first = states[0]
-    fields = first._fields if isinstance(first, tuple) else ()  # a NamedTuple's public field names
-    for i, field in enumerate(fields):
-        values = [s[i] for s in states]
-        arr = np.stack([np.broadcast_to(np.asarray(v, dtype=np.float64 if field != "t" else None),
-                                        np.shape(values[-1])) for v in values])
-        if arr.dtype.kind == "f":
-            _mask_after(arr, diverged_at, offset=0)
-        out[field] = arr
-    return out
-
-
-def _blank(rows, newly, dead):
-    """In a block ``rows`` (steps first, then the runs), set to NaN the runs ``newly`` (a boolean array over the runs)
-    in the rows ``dead`` (shape (steps, number of those runs))."""
-    if newly.ndim == 0:  # one run
-        rows[dead[:, 0]] = np.nan
-        return
-    picked = rows[:, newly]
-    rows[:, newly] = np.where(dead.reshape(dead.shape + (1,) * (picked.ndim - 2)), np.nan, picked)
-
-
-def _mask_after(arr, diverged_at, offset):
-    """Set ``arr[k:]`` to NaN for each run that diverged at step k (``arr`` indexed by step first)."""
-    if not np.any(diverged_at >= 0) or arr.ndim < 1 + diverged_at.ndim:
-        return
-    steps = np.arange(arr.shape[0]).reshape((-1,) + (1,) * diverged_at.ndim)
-    dead = (diverged_at >= 0) & (steps >= diverged_at + offset)
-    np.copyto(arr, np.nan, where=dead.reshape(dead.shape + (1,) * (arr.ndim - dead.ndim)))

@@ -362,7 +362,7 @@ def test_optlab_run_is_the_function_and_the_module_is_optlab_runner():
 from hypothesis import given  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
-from optlab import runner as runner_module  # noqa: E402
+from optlab import _record as record_module  # noqa: E402  (white-box: the block size of the runner's record)
 
 _KEEPING = [
     # (optimizer, objective, start): a few runs, some of which diverge in mid-run (overflow, or |θ| above a low bound)
@@ -400,12 +400,12 @@ def test_checking_divergence_block_by_block_equals_checking_every_step(steps, ev
     last, the run's last) is found at the same step, and the record is the same, as when every step is checked."""
     opt, objective, start = _KEEPING[case]
     blocks = run(opt, objective, start, steps, bound=bound, record_every=every)
-    original = runner_module._Record.BLOCK_STEPS
+    original = record_module.Record.BLOCK_STEPS
     try:
-        runner_module._Record.BLOCK_STEPS = 1
+        record_module.Record.BLOCK_STEPS = 1
         each = run(opt, objective, start, steps, bound=bound, record_every=every)
     finally:
-        runner_module._Record.BLOCK_STEPS = original
+        record_module.Record.BLOCK_STEPS = original
     for field in ("thetas", "losses", "grad_norms", "diverged_at", "recorded_steps"):
         assert _same(getattr(blocks, field), getattr(each, field)), field
 
