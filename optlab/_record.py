@@ -75,11 +75,10 @@ class ClipCounter:
 
     def result(self, diverged_at):
         acted = self.acted
-        if np.any(diverged_at >= 0):
-            k = np.arange(len(acted)).reshape((-1,) + (1,) * diverged_at.ndim)
-            acted = acted & ((diverged_at < 0) | (k < diverged_at))
+        mask_after(acted, diverged_at, offset=0, fill=False)  # the clip at step k + 1 uses ∇J(θ_k)
         count = np.count_nonzero(acted, axis=0)
-        last = np.where(count > 0, len(acted) - np.argmax(acted[::-1], axis=0), -1) if len(acted) else -count - 1
+        # the last step t at which it acted (run() takes steps >= 1): steps − its index counted from the end
+        last = np.where(count > 0, len(acted) - np.argmax(acted[::-1], axis=0), -1)
         return dict(clip=self.clipping.what, clipped=np.asarray(count, dtype=np.int64),
                     last_clipped=np.asarray(last, dtype=np.int64))
 
@@ -224,10 +223,11 @@ def blank(rows, newly, dead):
     rows[:, newly] = np.where(dead.reshape(dead.shape + (1,) * (picked.ndim - 2)), np.nan, picked)
 
 
-def mask_after(arr, diverged_at, offset):
-    """Set ``arr[k:]`` to NaN for each run that diverged at step k (``arr`` indexed by step first)."""
+def mask_after(arr, diverged_at, offset, fill=np.nan):
+    """Set ``arr[k + offset:]`` to ``fill`` (NaN) for each run that diverged at step k (``arr`` indexed by step
+    first)."""
     if not np.any(diverged_at >= 0) or arr.ndim < 1 + diverged_at.ndim:
         return
     steps = np.arange(arr.shape[0]).reshape((-1,) + (1,) * diverged_at.ndim)
     dead = (diverged_at >= 0) & (steps >= diverged_at + offset)
-    np.copyto(arr, np.nan, where=dead.reshape(dead.shape + (1,) * (arr.ndim - dead.ndim)))
+    np.copyto(arr, fill, where=dead.reshape(dead.shape + (1,) * (arr.ndim - dead.ndim)))
